@@ -1,0 +1,233 @@
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { toError } from './errors.js';
+import type { HookEvent } from './hook-event.js';
+import { integerOption } from './options.js';
+
+/**
+ * A typed table of named hook chains: listeners that can change the flow (rewrite, filter, forge).
+ * Lower priority runs first, equal priority in registration order. Listeners are awaited one by one.
+ * Keyed listeners (scoped to one message id) are one-shot by default, expire after a TTL and their
+ * total count is bounded: the oldest is evicted and counted. No timers: expiry is checked lazily.
+ */
+export type HookListener<E> = (event: E) => unknown;
+
+export interface HookOptions {
+  /** Lower runs first; default 0. */
+  priority?: number;
+  /** Scope the listener to one key (e.g. a gor message id). */
+  key?: string;
+  /** Remove after the first call. Default false, true for keyed listeners. */
+  once?: boolean;
+  /** Keyed listeners only: expire after this many ms (default: the registry's keyedTtlMs). */
+  ttlMs?: number;
+}
+
+export interface HookRegistryOptions {
+  /** Bound on keyed listeners across all names and keys (default 10 000). */
+  maxKeyed?: number;
+  /** Default TTL of keyed listeners in ms (default 60 000). */
+  keyedTtlMs?: number;
+  clock?: Clock;
+  /** Told about every listener that throws (for an `error` event or a log line). */
+  onListenerError?: (error: Error, name: string, key: string | undefined) => void;
+}
+
+export interface HookStats {
+  keyed: number;
+  keyedEvicted: number;
+  keyedExpired: number;
+  listenerErrors: number;
+}
+
+interface Entry<E> {
+  fn: HookListener<E>;
+  priority: number;
+  seq: number;
+  once: boolean;
+  expiresAt: number;
+  removed: boolean;
+  name: string;
+  key: string | undefined;
+}
+
+/** Called with each listener's return value; may stop the dispatch (e.g. gor's "null filters"). */
+export type ReturnHandler<E> = (value: unknown, event: E) => void;
+
+export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
+  readonly #chains = new Map<string, Entry<never>[]>();
+  // key → name → entries; plus insertion order for eviction (Map keeps insertion order).
+  readonly #keyed = new Map<string, Entry<never>[]>();
+  readonly #keyedOrder = new Set<Entry<never>>();
+  readonly #maxKeyed: number;
+  readonly #ttlMs: number;
+  readonly #clock: Clock;
+  readonly #onListenerError: HookRegistryOptions['onListenerError'];
+  #seq = 0;
+  readonly #stats: HookStats = { keyed: 0, keyedEvicted: 0, keyedExpired: 0, listenerErrors: 0 };
+
+  constructor(options: HookRegistryOptions = {}) {
+    this.#maxKeyed = integerOption('maxKeyed', options.maxKeyed ?? 10_000, 1);
+    this.#ttlMs = integerOption('keyedTtlMs', options.keyedTtlMs ?? 60_000, 1);
+    this.#clock = options.clock ?? systemClock;
+    this.#onListenerError = options.onListenerError;
+  }
+
+  /** Add a listener; returns a function that removes it. */
+  on<K extends keyof Spec & string>(name: K, fn: HookListener<Spec[K]>, options: HookOptions = {}): () => void {
+    const key = options.key;
+    const entry: Entry<Spec[K]> = {
+      fn,
+      priority: options.priority ?? 0,
+      seq: this.#seq++,
+      once: options.once ?? key !== undefined,
+      expiresAt: key === undefined ? Infinity : this.#clock.nowMs() + (options.ttlMs ?? this.#ttlMs),
+      removed: false,
+      name,
+      key,
+    };
+    if (key === undefined) {
+      insertSorted(this.#chain(this.#chains, name), entry as Entry<never>);
+    } else {
+      this.#sweepKeyed();
+      insertSorted(this.#chain(this.#keyed, keyedSlot(name, key)), entry as Entry<never>);
+      this.#keyedOrder.add(entry as Entry<never>);
+      this.#stats.keyed = this.#keyedOrder.size;
+      if (this.#keyedOrder.size > this.#maxKeyed) {
+        const oldest = this.#keyedOrder.values().next().value as Entry<never>;
+        this.#remove(oldest);
+        this.#stats.keyedEvicted++;
+      }
+    }
+    return () => this.#remove(entry as Entry<never>);
+  }
+
+  /** True when `name` has an unkeyed listener (or, with a key, a live keyed one). */
+  has(name: keyof Spec & string, key?: string): boolean {
+    if (key === undefined) return (this.#chains.get(name)?.length ?? 0) > 0;
+    return (this.#keyed.get(keyedSlot(name, key))?.length ?? 0) > 0;
+  }
+
+  /** Number of keyed listeners alive (bounded by maxKeyed). */
+  get keyedCount(): number {
+    return this.#keyedOrder.size;
+  }
+
+  get stats(): Readonly<HookStats> {
+    return { ...this.#stats, keyed: this.#keyedOrder.size };
+  }
+
+  /**
+   * Run the unkeyed chain of `name` on `event`. Returns `event` synchronously when nothing listens
+   * (no promise, no allocation), otherwise a promise of it. `await` works on both.
+   */
+  run<K extends keyof Spec & string>(
+    name: K,
+    event: Spec[K],
+    onReturn?: ReturnHandler<Spec[K]>,
+  ): Spec[K] | Promise<Spec[K]> {
+    const chain = this.#chains.get(name);
+    if (chain === undefined || chain.length === 0) return event;
+    return this.#dispatch(chain as Entry<Spec[K]>[], name, undefined, event, onReturn);
+  }
+
+  /** Run the listeners keyed to `key` on `name` (one-shot ones are removed as they run). */
+  runKeyed<K extends keyof Spec & string>(
+    name: K,
+    key: string,
+    event: Spec[K],
+    onReturn?: ReturnHandler<Spec[K]>,
+  ): Spec[K] | Promise<Spec[K]> {
+    if (this.#keyedOrder.size === 0) return event;
+    const chain = this.#keyed.get(keyedSlot(name, key));
+    if (chain === undefined || chain.length === 0) return event;
+    return this.#dispatch(chain as Entry<Spec[K]>[], name, key, event, onReturn);
+  }
+
+  /** Remove every listener of `name` (or every listener when no name is given). */
+  clear(name?: keyof Spec & string): void {
+    for (const entry of [...this.#keyedOrder]) if (name === undefined || entry.name === name) this.#remove(entry);
+    if (name === undefined) this.#chains.clear();
+    else this.#chains.delete(name);
+  }
+
+  async #dispatch<E extends HookEvent>(
+    chain: Entry<E>[],
+    name: string,
+    key: string | undefined,
+    event: E,
+    onReturn: ReturnHandler<E> | undefined,
+  ): Promise<E> {
+    event.resetPropagation();
+    // A snapshot, so listeners added or removed while dispatching do not shift this run.
+    const snapshot = chain.slice();
+    const now = key === undefined ? 0 : this.#clock.nowMs();
+    for (const entry of snapshot) {
+      if (entry.removed) continue;
+      if (entry.expiresAt <= now) {
+        this.#remove(entry as Entry<never>);
+        this.#stats.keyedExpired++;
+        continue;
+      }
+      if (entry.once) this.#remove(entry as Entry<never>);
+      let value: unknown;
+      try {
+        value = entry.fn(event);
+        if (value !== null && typeof (value as Promise<unknown>)?.then === 'function') value = await value;
+      } catch (thrown) {
+        const error = toError(thrown);
+        event.error = error;
+        this.#stats.listenerErrors++;
+        this.#onListenerError?.(error, name, key);
+        return event;
+      }
+      if (onReturn !== undefined) onReturn(value, event);
+      if (event.propagationStopped) break;
+    }
+    return event;
+  }
+
+  #chain(map: Map<string, Entry<never>[]>, slot: string): Entry<never>[] {
+    let chain = map.get(slot);
+    if (chain === undefined) {
+      chain = [];
+      map.set(slot, chain);
+    }
+    return chain;
+  }
+
+  #remove(entry: Entry<never>): void {
+    if (entry.removed) return;
+    entry.removed = true;
+    const map = entry.key === undefined ? this.#chains : this.#keyed;
+    const slot = entry.key === undefined ? entry.name : keyedSlot(entry.name, entry.key);
+    const chain = map.get(slot);
+    if (chain !== undefined) {
+      const index = chain.indexOf(entry);
+      if (index >= 0) chain.splice(index, 1);
+      if (chain.length === 0 && entry.key !== undefined) map.delete(slot);
+    }
+    if (entry.key !== undefined) this.#keyedOrder.delete(entry);
+  }
+
+  /** Drop expired keyed listeners from the old end; TTLs are mostly equal so this stays O(expired). */
+  #sweepKeyed(): void {
+    if (this.#keyedOrder.size === 0) return;
+    const now = this.#clock.nowMs();
+    for (const entry of this.#keyedOrder) {
+      if (entry.expiresAt > now) break;
+      this.#remove(entry);
+      this.#stats.keyedExpired++;
+    }
+  }
+}
+
+function keyedSlot(name: string, key: string): string {
+  return `${name}#${key}`;
+}
+
+function insertSorted(chain: Entry<never>[], entry: Entry<never>): void {
+  let index = chain.length;
+  while (index > 0 && (chain[index - 1] as Entry<never>).priority > entry.priority) index--;
+  chain.splice(index, 0, entry);
+}

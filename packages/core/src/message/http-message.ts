@@ -1,0 +1,277 @@
+import { TrafficError } from '../errors.js';
+import { decodeChunked } from './chunked.js';
+import { decodeContentEncoding } from './content-encoding.js';
+import type { HeaderField, MessageKind, ParsedHead, ParseOptions } from './head.js';
+import { parseHead } from './head.js';
+
+/**
+ * One HTTP/1.x request or response as bytes, with a lazily parsed view. Lookups are
+ * case-insensitive; mutators return a new HttpMessage and copy every byte they do not change.
+ * A mutator that would change nothing returns `this`.
+ */
+export interface BodyLimit {
+  /** Refuse to produce more than this many bytes (default 64 MiB). */
+  maxBytes?: number;
+}
+
+export class HttpMessage {
+  readonly bytes: Buffer;
+  readonly #options: ParseOptions;
+  #head: ParsedHead | undefined;
+
+  constructor(bytes: Buffer, options: ParseOptions = {}) {
+    this.bytes = bytes;
+    this.#options = options;
+  }
+
+  /** Parse now (throws a coded TrafficError on a bad head) instead of on first access. */
+  static parse(bytes: Buffer | string, options: ParseOptions = {}): HttpMessage {
+    const message = new HttpMessage(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes, options);
+    message.head;
+    return message;
+  }
+
+  /** The parsed head (parsed on first use). */
+  get head(): ParsedHead {
+    this.#head ??= parseHead(this.bytes, this.#options);
+    return this.#head;
+  }
+
+  get kind(): MessageKind {
+    return this.head.kind;
+  }
+  get method(): string {
+    return this.head.method;
+  }
+  /** The request target exactly as sent (path and query, or an absolute URL). */
+  get target(): string {
+    return this.head.target;
+  }
+  /** The target without its query string. */
+  get path(): string {
+    const target = this.head.target;
+    const question = target.indexOf('?');
+    return question < 0 ? target : target.slice(0, question);
+  }
+  /** The raw query string without '?', or '' when there is none. */
+  get query(): string {
+    const target = this.head.target;
+    const question = target.indexOf('?');
+    return question < 0 ? '' : target.slice(question + 1);
+  }
+  get version(): string {
+    return this.head.version;
+  }
+  get status(): number {
+    return this.head.status;
+  }
+  get reason(): string {
+    return this.head.reason;
+  }
+  get headers(): readonly HeaderField[] {
+    return this.head.headers;
+  }
+  /** The head bytes, start line through the empty line. */
+  get headBytes(): Buffer {
+    return this.bytes.subarray(0, this.head.bodyStart);
+  }
+  /** The body exactly as framed on the wire (still chunked and compressed, if it was). */
+  get body(): Buffer {
+    return this.bytes.subarray(this.head.bodyStart);
+  }
+
+  /** First value of a header (case-insensitive), or undefined. */
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (const field of this.head.headers) if (field.name.toLowerCase() === lower) return field.value;
+    return undefined;
+  }
+
+  /** Every value of a header, in order (a field repeated or not). */
+  headerValues(name: string): string[] {
+    const lower = name.toLowerCase();
+    const values: string[] = [];
+    for (const field of this.head.headers) if (field.name.toLowerCase() === lower) values.push(field.value);
+    return values;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.header(name) !== undefined;
+  }
+
+  /** True when the last transfer coding is chunked. */
+  get isChunked(): boolean {
+    const codings = this.headerValues('transfer-encoding').join(',').split(',');
+    return codings.at(-1)?.trim().toLowerCase() === 'chunked';
+  }
+
+  /** The body with chunked framing removed (the same bytes when not chunked). */
+  decodedBody(options: BodyLimit & { allowPartial?: boolean } = {}): Buffer {
+    if (!this.isChunked) return this.body;
+    return decodeChunked(this.body, options).body;
+  }
+
+  /** The body with chunked framing and every content-encoding removed. */
+  decompressedBody(options: BodyLimit & { allowPartial?: boolean } = {}): Buffer {
+    return decodeContentEncoding(
+      this.decodedBody(options),
+      this.headerValues('content-encoding').join(',') || undefined,
+      options,
+    );
+  }
+
+  /** Set a header to one value: the first field keeps its place and name case, later duplicates go. */
+  setHeader(name: string, value: string): HttpMessage {
+    assertHeaderText(name, value);
+    const lower = name.toLowerCase();
+    const matches = this.head.headers.filter((field) => field.name.toLowerCase() === lower);
+    const first = matches[0];
+    if (first === undefined) return this.appendHeader(name, value);
+    if (matches.length === 1 && first.value === value) return this;
+    const edits: Edit[] = [{ start: first.start, end: first.end, text: `${first.name}: ${value}${this.head.newline}` }];
+    for (const field of matches.slice(1)) edits.push({ start: field.start, end: field.end, text: '' });
+    return this.#edit(edits);
+  }
+
+  /** Add a header line at the end of the head (existing fields of that name stay). */
+  appendHeader(name: string, value: string): HttpMessage {
+    assertHeaderText(name, value);
+    const at = this.head.headersEnd;
+    return this.#edit([{ start: at, end: at, text: `${name}: ${value}${this.head.newline}` }]);
+  }
+
+  /** Remove every field of that name; returns `this` when there is none. */
+  removeHeader(name: string): HttpMessage {
+    const lower = name.toLowerCase();
+    const edits = this.head.headers
+      .filter((field) => field.name.toLowerCase() === lower)
+      .map((field) => ({ start: field.start, end: field.end, text: '' }));
+    return edits.length === 0 ? this : this.#edit(edits);
+  }
+
+  /** Replace the request line's method. */
+  setMethod(method: string): HttpMessage {
+    return this.#setStartLine(`${method} ${this.target} ${this.version}`, 'request');
+  }
+
+  /** Replace the request target (path and query) exactly as given. */
+  setTarget(target: string): HttpMessage {
+    if (target === '' || /[\s]/.test(target)) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
+        `invalid request target ${JSON.stringify(target)}: must be non-empty with no whitespace`,
+      );
+    }
+    return this.#setStartLine(`${this.method} ${target} ${this.version}`, 'request');
+  }
+
+  /** Replace the status code; the reason phrase is kept unless one is given. */
+  setStatus(status: number, reason: string = this.reason): HttpMessage {
+    if (!Number.isInteger(status) || status < 100 || status > 999) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
+        `invalid status ${status}: expected a three-digit number`,
+      );
+    }
+    return this.#setStartLine(`${this.version} ${status}${reason === '' ? '' : ` ${reason}`}`, 'response');
+  }
+
+  /**
+   * Replace the body. Chunked framing is removed (the new body is sent with Content-Length), and
+   * Content-Length is set to the new length.
+   */
+  setBody(body: Buffer | string): HttpMessage {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const head = this.head;
+    const edits: Edit[] = [];
+    let lengthSet = false;
+    for (const field of head.headers) {
+      const lower = field.name.toLowerCase();
+      if (lower === 'transfer-encoding') {
+        const rest = field.value
+          .split(',')
+          .map((coding) => coding.trim())
+          .filter((coding) => coding !== '' && coding.toLowerCase() !== 'chunked');
+        edits.push({
+          start: field.start,
+          end: field.end,
+          text: rest.length === 0 ? '' : `${field.name}: ${rest.join(', ')}${head.newline}`,
+        });
+      } else if (lower === 'content-length') {
+        edits.push({
+          start: field.start,
+          end: field.end,
+          text: lengthSet ? '' : `${field.name}: ${bytes.length}${head.newline}`,
+        });
+        lengthSet = true;
+      }
+    }
+    if (!lengthSet && (bytes.length > 0 || this.body.length > 0)) {
+      edits.push({
+        start: head.headersEnd,
+        end: head.headersEnd,
+        text: `Content-Length: ${bytes.length}${head.newline}`,
+      });
+    }
+    edits.push({ start: head.bodyStart, end: this.bytes.length, bytes });
+    return this.#edit(edits);
+  }
+
+  toBuffer(): Buffer {
+    return this.bytes;
+  }
+
+  toString(): string {
+    return this.bytes.toString('latin1');
+  }
+
+  #setStartLine(line: string, kind: MessageKind): HttpMessage {
+    if (this.kind !== kind) {
+      throw new TrafficError('TRAFFIC_ERR_HTTP_WRONG_KIND', `cannot change the ${kind} line of a ${this.kind}`);
+    }
+    const head = this.head;
+    let end = head.startLineEnd;
+    if (this.bytes[end - 1] === 0x0a) end--;
+    if (this.bytes[end - 1] === 0x0d) end--;
+    const current = this.bytes.toString('latin1', head.startLineStart, end);
+    if (current === line) return this;
+    return this.#edit([{ start: head.startLineStart, end, text: line }]);
+  }
+
+  #edit(edits: Edit[]): HttpMessage {
+    edits.sort((a, b) => a.start - b.start || a.end - b.end);
+    const parts: Buffer[] = [];
+    let pos = 0;
+    for (const edit of edits) {
+      if (edit.start > pos) parts.push(this.bytes.subarray(pos, edit.start));
+      parts.push(edit.bytes ?? Buffer.from(edit.text ?? '', 'latin1'));
+      pos = Math.max(pos, edit.end);
+    }
+    if (pos < this.bytes.length) parts.push(this.bytes.subarray(pos));
+    return new HttpMessage(Buffer.concat(parts), this.#options);
+  }
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  text?: string;
+  bytes?: Buffer;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function assertHeaderText(name: string, value: string): void {
+  if (!HEADER_NAME.test(name)) {
+    throw new TrafficError(
+      'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+      `invalid header name ${JSON.stringify(name)}: must be an RFC 9110 token`,
+    );
+  }
+  if (/[\0\r\n]/.test(value)) {
+    throw new TrafficError(
+      'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+      `invalid value for header ${name}: CR, LF and NUL are not allowed`,
+    );
+  }
+}
