@@ -13,6 +13,10 @@ const tools = readdirSync(here, { withFileTypes: true })
   .map((entry) => entry.name);
 
 const chosen = named.length > 0 ? named : smoke ? tools : [];
+if (smoke && chosen.length === 0) {
+  console.log('no benchmarks to smoke-test');
+  process.exit(0);
+}
 if (chosen.length === 0) {
   console.error(`usage: npm run bench -- <tool> [--smoke]\ntools: ${tools.join(', ')}`);
   process.exit(2);
