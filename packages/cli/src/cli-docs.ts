@@ -35,9 +35,13 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
-function helpOf(command: Command): string {
+/** The full help text as `--help` prints it, "after" text (examples) included, 100 columns wide. */
+export function helpOf(command: Command): string {
+  let text = '';
   command.configureHelp({ helpWidth: 100 });
-  return command.helpInformation().trimEnd();
+  command.configureOutput({ writeOut: (more) => void (text += more), writeErr: (more) => void (text += more) });
+  command.outputHelp();
+  return text.trimEnd();
 }
 
 function fence(text: string): string {
