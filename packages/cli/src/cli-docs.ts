@@ -37,11 +37,14 @@ function commandPath(command: Command): string {
 
 /** The full help text as `--help` prints it, "after" text (examples) included, 100 columns wide. */
 export function helpOf(command: Command): string {
-  let text = '';
+  const parts: string[] = [];
+  const collect = (more: string) => {
+    parts.push(more);
+  };
   command.configureHelp({ helpWidth: 100 });
-  command.configureOutput({ writeOut: (more) => void (text += more), writeErr: (more) => void (text += more) });
+  command.configureOutput({ writeOut: collect, writeErr: collect });
   command.outputHelp();
-  return text.trimEnd();
+  return parts.join('').trimEnd();
 }
 
 function fence(text: string): string {
