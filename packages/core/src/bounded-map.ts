@@ -1,3 +1,5 @@
+import { integerOption } from './options.js';
+
 /**
  * A Map with a size bound: inserting past the bound evicts the oldest entry (insertion order) and
  * counts it. Every per-key table in the toolkit (counters, keyed state) uses this, so no map grows
@@ -9,9 +11,7 @@ export class BoundedMap<K, V> {
   #evicted = 0;
 
   constructor(max: number) {
-    if (!Number.isInteger(max) || max < 1)
-      throw new RangeError(`BoundedMap max must be a positive integer, got ${max}`);
-    this.#max = max;
+    this.#max = integerOption('max', max, 1);
   }
 
   get size(): number {

@@ -73,12 +73,18 @@ export class TrafficEvents<Events extends EventMap> {
     }
     let wrapped = table.get(listener);
     if (wrapped === undefined) {
+      const failed = (error: unknown) => {
+        this.#listenerErrors++;
+        this.#logger.error({ err: error, event }, 'event listener threw; ignored');
+      };
       wrapped = (...args: unknown[]) => {
         try {
-          listener(...args);
+          const result: unknown = listener(...args);
+          // An async listener's rejection would be an unhandled rejection (a crash): catch it too.
+          if (result !== null && typeof (result as Promise<unknown>)?.then === 'function')
+            (result as Promise<unknown>).then(undefined, failed);
         } catch (error) {
-          this.#listenerErrors++;
-          this.#logger.error({ err: error, event }, 'event listener threw; ignored');
+          failed(error);
         }
       };
       table.set(listener, wrapped);

@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { toError } from './errors.js';
 import type { HookEvent } from './hook-event.js';
-import { integerOption } from './options.js';
+import { integerOption, numberOption } from './options.js';
 
 /**
  * A typed table of named hook chains: listeners that can change the flow (rewrite, filter, forge).
@@ -76,12 +76,14 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   /** Add a listener; returns a function that removes it. */
   on<K extends keyof Spec & string>(name: K, fn: HookListener<Spec[K]>, options: HookOptions = {}): () => void {
     const key = options.key;
+    const priority = options.priority === undefined ? 0 : numberOption('priority', options.priority, -Number.MAX_VALUE);
+    const ttlMs = options.ttlMs === undefined ? this.#ttlMs : numberOption('ttlMs', options.ttlMs, Number.MIN_VALUE);
     const entry: Entry<Spec[K]> = {
       fn,
-      priority: options.priority ?? 0,
+      priority,
       seq: this.#seq++,
       once: options.once ?? key !== undefined,
-      expiresAt: key === undefined ? Infinity : this.#clock.nowMs() + (options.ttlMs ?? this.#ttlMs),
+      expiresAt: key === undefined ? Infinity : this.#clock.nowMs() + ttlMs,
       removed: false,
       name,
       key,
@@ -105,7 +107,10 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   /** True when `name` has an unkeyed listener (or, with a key, a live keyed one). */
   has(name: keyof Spec & string, key?: string): boolean {
     if (key === undefined) return (this.#chains.get(name)?.length ?? 0) > 0;
-    return (this.#keyed.get(keyedSlot(name, key))?.length ?? 0) > 0;
+    const chain = this.#keyed.get(keyedSlot(name, key));
+    if (chain === undefined) return false;
+    const now = this.#clock.nowMs();
+    return chain.some((entry) => entry.expiresAt > now);
   }
 
   /** Number of keyed listeners alive (bounded by maxKeyed). */
@@ -158,7 +163,9 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     event: E,
     onReturn: ReturnHandler<E> | undefined,
   ): Promise<E> {
+    // Both flags describe this dispatch only, even when a caller reuses the event object.
     event.resetPropagation();
+    event.error = undefined;
     // A snapshot, so listeners added or removed while dispatching do not shift this run.
     const snapshot = chain.slice();
     const now = key === undefined ? 0 : this.#clock.nowMs();
@@ -178,7 +185,11 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
         const error = toError(thrown);
         event.error = error;
         this.#stats.listenerErrors++;
-        this.#onListenerError?.(error, name, key);
+        try {
+          this.#onListenerError?.(error, name, key);
+        } catch {
+          // The error policy itself failed; the listener error is still on event.error and counted.
+        }
         return event;
       }
       if (onReturn !== undefined) onReturn(value, event);

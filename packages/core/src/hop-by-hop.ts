@@ -53,10 +53,14 @@ export function stripHopByHopRaw(rawHeaders: readonly string[]): string[] {
 
 /** The same for a headers object (node's IncomingHttpHeaders or undici's response headers). */
 export function stripHopByHop<V>(headers: Readonly<Record<string, V>>): Record<string, V> {
-  const connection = headers.connection ?? headers.Connection;
-  const named = connectionHeaderNames(
-    typeof connection === 'string' ? connection : Array.isArray(connection) ? (connection as string[]) : undefined,
-  );
+  // Any spelling of Connection (node lower-cases, hand-built objects may not).
+  const connection: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'connection') continue;
+    if (typeof value === 'string') connection.push(value);
+    else if (Array.isArray(value)) connection.push(...(value as string[]));
+  }
+  const named = connectionHeaderNames(connection);
   const out: Record<string, V> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !isHopByHop(name, named)) out[name] = value;

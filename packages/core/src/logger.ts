@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { oneOfOption } from './options.js';
 
 /**
  * Pino-shaped logger. Libraries default to noopLogger; the CLI injects a stderr logger. Libraries
@@ -25,6 +26,7 @@ export interface Logger {
 }
 
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 const LEVEL_VALUE: Record<LogLevel, number> = {
   trace: 10,
   debug: 20,
@@ -59,8 +61,8 @@ export interface LoggerOptions {
 
 /** A logger writing one line per record: NDJSON (`json`) or `HH:MM:SS.mmm LEVEL msg key=value` (`pretty`). */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? 'info';
-  const format = options.format ?? 'json';
+  const level = oneOfOption('level', options.level ?? 'info', LOG_LEVELS);
+  const format = oneOfOption('format', options.format ?? 'json', LOG_FORMATS);
   const destination = options.destination ?? process.stderr;
   return buildLogger(level, format, destination, options.bindings ?? {});
 }

@@ -64,10 +64,11 @@ export interface HostPort {
 export function hostPortOption(name: string, value: unknown, defaultHost = '127.0.0.1'): HostPort {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text === 'string') {
-    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):?(\d{1,5})$/.exec(text) ?? /^(\d{1,5})$/.exec(text);
+    // The host part (with its colon) is optional as a whole, so "8000" is a port, never host "800".
+    const match = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):)?(\d{1,5})$/.exec(text);
     if (match) {
-      const port = Number(match[3] ?? match[1]);
-      const host = match[3] === undefined ? defaultHost : match[1] || match[2] || defaultHost;
+      const port = Number(match[3]);
+      const host = match[1] || match[2] || defaultHost;
       if (port <= 65535) return { host, port };
     }
   }

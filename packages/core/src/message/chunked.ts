@@ -1,4 +1,5 @@
 import { TrafficError } from '../errors.js';
+import { integerOption } from '../options.js';
 
 /**
  * Chunked transfer coding (RFC 9112 §7.1). Decoding accepts bare LF line ends and chunk extensions,
@@ -24,6 +25,9 @@ export interface DecodeChunkedOptions {
 const LF = 0x0a;
 const CR = 0x0d;
 const HEX = /^[0-9a-fA-F]{1,15}$/;
+// A chunk-size line is a few hex digits plus optional extensions; cap it so garbage input is
+// rejected before it is copied into a string.
+const MAX_SIZE_LINE = 4096;
 
 export function decodeChunked(input: Buffer, options: DecodeChunkedOptions = {}): DecodedChunks {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
@@ -41,6 +45,13 @@ export function decodeChunked(input: Buffer, options: DecodeChunkedOptions = {})
     const lf = input.indexOf(LF, pos);
     if (lf < 0) return truncated('a chunk-size line');
     const lineEnd = lf > pos && input[lf - 1] === CR ? lf - 1 : lf;
+    if (lineEnd - pos > MAX_SIZE_LINE) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_CHUNK',
+        `chunk-size line at byte ${pos} is longer than ${MAX_SIZE_LINE} bytes`,
+        { details: { offset: pos } },
+      );
+    }
     const line = input.toString('latin1', pos, lineEnd);
     const semicolon = line.indexOf(';');
     const sizeText = (semicolon < 0 ? line : line.slice(0, semicolon)).trim();
@@ -100,8 +111,18 @@ export function decodeChunked(input: Buffer, options: DecodeChunkedOptions = {})
   return { body: Buffer.concat(parts, total), trailers, complete: true, consumed: pos };
 }
 
-/** Encode a body as chunks of at most `chunkSize` bytes, ended by the zero chunk. */
+/** Encode a body as chunks of at most `chunkSize` bytes, ended by the zero chunk and any trailers. */
 export function encodeChunked(body: Buffer, chunkSize = 16 * 1024, trailers: [string, string][] = []): Buffer {
+  integerOption('chunkSize', chunkSize, 1);
+  for (const [name, value] of trailers) {
+    if (!TRAILER_NAME.test(name) || /[\0\r\n]/.test(value)) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+        `invalid trailer ${JSON.stringify(name)}: the name must be a token and the value free of CR, LF and NUL`,
+        { details: { name } },
+      );
+    }
+  }
   const parts: Buffer[] = [];
   for (let offset = 0; offset < body.length; offset += chunkSize) {
     const piece = body.subarray(offset, Math.min(body.length, offset + chunkSize));
@@ -111,3 +132,5 @@ export function encodeChunked(body: Buffer, chunkSize = 16 * 1024, trailers: [st
   parts.push(Buffer.from(`0\r\n${trailerText}\r\n`, 'latin1'));
   return Buffer.concat(parts);
 }
+
+const TRAILER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { TrafficError } from '../errors.js';
 
@@ -31,6 +31,8 @@ export function decodeContentEncoding(
   const codings = parseCodings(contentEncoding);
   for (let i = codings.length - 1; i >= 0; i--) {
     const coding = codings[i] as string;
+    // HEAD answers, 204 and 304 carry Content-Encoding with no body: nothing to decode.
+    if (out.length === 0 && SUPPORTED_CONTENT_CODINGS.includes(coding)) continue;
     try {
       switch (coding) {
         case 'gzip':
@@ -111,7 +113,7 @@ export function createContentDecoders(contentEncoding: string | undefined): Tran
   for (let i = codings.length - 1; i >= 0; i--) {
     const coding = codings[i] as string;
     if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip());
-    else if (coding === 'deflate') decoders.push(zlib.createInflate());
+    else if (coding === 'deflate') decoders.push(createDeflateDecoder());
     else if (coding === 'br') decoders.push(zlib.createBrotliDecompress());
     else {
       throw new TrafficError(
@@ -124,6 +126,42 @@ export function createContentDecoders(contentEncoding: string | undefined): Tran
     }
   }
   return decoders;
+}
+
+/**
+ * A deflate decoder that, like decodeContentEncoding, accepts both zlib-wrapped and raw deflate:
+ * it looks at the first two bytes, then pipes through inflate or inflateRaw.
+ */
+function createDeflateDecoder(): Transform {
+  let inner: zlib.Inflate | zlib.InflateRaw | undefined;
+  let pending = Buffer.alloc(0);
+  const start = (self: Transform, first: Buffer): zlib.Inflate | zlib.InflateRaw => {
+    const chosen = hasZlibHeader(first) ? zlib.createInflate() : zlib.createInflateRaw();
+    chosen.on('data', (chunk: Buffer) => self.push(chunk));
+    chosen.on('error', (error) => self.destroy(error));
+    return chosen;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (inner === undefined) {
+        pending = Buffer.concat([pending, chunk]);
+        if (pending.length < 2) return callback();
+        inner = start(this, pending);
+        chunk = pending;
+      }
+      if (inner.write(chunk)) callback();
+      else inner.once('drain', () => callback());
+    },
+    flush(callback) {
+      if (inner === undefined) {
+        if (pending.length === 0) return callback();
+        inner = start(this, pending);
+        inner.write(pending);
+      }
+      inner.once('end', () => callback());
+      inner.end();
+    },
+  });
 }
 
 /** RFC 1950 header: compression method 8 and a check value making the first two bytes a multiple of 31. */

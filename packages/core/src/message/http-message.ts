@@ -24,9 +24,16 @@ export class HttpMessage {
     this.#options = options;
   }
 
-  /** Parse now (throws a coded TrafficError on a bad head) instead of on first access. */
+  /**
+   * Parse now (throws a coded TrafficError on a bad head) instead of on first access. A string is
+   * read as latin1 (one byte per character, the inverse of toString()); a string holding characters
+   * above U+00FF cannot be latin1, so it is encoded as UTF-8 rather than truncated.
+   */
   static parse(bytes: Buffer | string, options: ParseOptions = {}): HttpMessage {
-    const message = new HttpMessage(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes, options);
+    const message = new HttpMessage(
+      typeof bytes === 'string' ? Buffer.from(bytes, BEYOND_LATIN1.test(bytes) ? 'utf8' : 'latin1') : bytes,
+      options,
+    );
     message.head;
     return message;
   }
@@ -136,8 +143,11 @@ export class HttpMessage {
   /** Add a header line at the end of the head (existing fields of that name stay). */
   appendHeader(name: string, value: string): HttpMessage {
     assertHeaderText(name, value);
-    const at = this.head.headersEnd;
-    return this.#edit([{ start: at, end: at, text: `${name}: ${value}${this.head.newline}` }]);
+    const head = this.head;
+    const at = head.headersEnd;
+    // A partial head (allowPartial) may end inside a line: end that line first.
+    const lead = !head.complete && at > 0 && this.bytes[at - 1] !== 0x0a ? head.newline : '';
+    return this.#edit([{ start: at, end: at, text: `${lead}${name}: ${value}${head.newline}` }]);
   }
 
   /** Remove every field of that name; returns `this` when there is none. */
@@ -151,15 +161,21 @@ export class HttpMessage {
 
   /** Replace the request line's method. */
   setMethod(method: string): HttpMessage {
+    if (!HEADER_NAME.test(method)) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
+        `invalid method ${JSON.stringify(method)}: must be an RFC 9110 token`,
+      );
+    }
     return this.#setStartLine(`${method} ${this.target} ${this.version}`, 'request');
   }
 
   /** Replace the request target (path and query) exactly as given. */
   setTarget(target: string): HttpMessage {
-    if (target === '' || /[\s]/.test(target)) {
+    if (target === '' || /[\s]/.test(target) || BEYOND_LATIN1.test(target)) {
       throw new TrafficError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
-        `invalid request target ${JSON.stringify(target)}: must be non-empty with no whitespace`,
+        `invalid request target ${JSON.stringify(target)}: must be non-empty, with no whitespace and no character above U+00FF`,
       );
     }
     return this.#setStartLine(`${this.method} ${target} ${this.version}`, 'request');
@@ -173,12 +189,20 @@ export class HttpMessage {
         `invalid status ${status}: expected a three-digit number`,
       );
     }
+    if (/[\0\r\n]/.test(reason) || BEYOND_LATIN1.test(reason)) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
+        `invalid reason phrase ${JSON.stringify(reason)}: CR, LF, NUL and characters above U+00FF are not allowed`,
+      );
+    }
+    if (status === this.status && reason === this.reason && this.kind === 'response') return this;
     return this.#setStartLine(`${this.version} ${status}${reason === '' ? '' : ` ${reason}`}`, 'response');
   }
 
   /**
-   * Replace the body. Chunked framing is removed (the new body is sent with Content-Length), and
-   * Content-Length is set to the new length.
+   * Replace the body. Transfer-Encoding is removed (the new body is sent as given, with
+   * Content-Length: RFC 9112 §6.2 forbids both headers together) and Content-Length is set to the
+   * new length. Content-Encoding is left alone: pass a body that matches it, or remove it.
    */
   setBody(body: Buffer | string): HttpMessage {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
@@ -188,15 +212,7 @@ export class HttpMessage {
     for (const field of head.headers) {
       const lower = field.name.toLowerCase();
       if (lower === 'transfer-encoding') {
-        const rest = field.value
-          .split(',')
-          .map((coding) => coding.trim())
-          .filter((coding) => coding !== '' && coding.toLowerCase() !== 'chunked');
-        edits.push({
-          start: field.start,
-          end: field.end,
-          text: rest.length === 0 ? '' : `${field.name}: ${rest.join(', ')}${head.newline}`,
-        });
+        edits.push({ start: field.start, end: field.end, text: '' });
       } else if (lower === 'content-length') {
         edits.push({
           start: field.start,
@@ -248,7 +264,9 @@ export class HttpMessage {
       pos = Math.max(pos, edit.end);
     }
     if (pos < this.bytes.length) parts.push(this.bytes.subarray(pos));
-    return new HttpMessage(Buffer.concat(parts), this.#options);
+    const bytes = Buffer.concat(parts);
+    // An edit that rewrote bytes to themselves changes nothing: keep the promise to return `this`.
+    return bytes.equals(this.bytes) ? this : new HttpMessage(bytes, this.#options);
   }
 }
 
@@ -260,6 +278,7 @@ interface Edit {
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 function assertHeaderText(name: string, value: string): void {
   if (!HEADER_NAME.test(name)) {
@@ -268,10 +287,12 @@ function assertHeaderText(name: string, value: string): void {
       `invalid header name ${JSON.stringify(name)}: must be an RFC 9110 token`,
     );
   }
-  if (/[\0\r\n]/.test(value)) {
+  if (/[\0\r\n]/.test(value) || BEYOND_LATIN1.test(value)) {
+    // Values are read as latin1 (header() returns one character per byte), so they are written
+    // the same way; a character above U+00FF would be silently truncated: encode it first.
     throw new TrafficError(
       'TRAFFIC_ERR_HTTP_INVALID_HEADER',
-      `invalid value for header ${name}: CR, LF and NUL are not allowed`,
+      `invalid value for header ${name}: CR, LF, NUL and characters above U+00FF are not allowed (encode UTF-8 text with Buffer.from(text).toString('latin1'))`,
     );
   }
 }

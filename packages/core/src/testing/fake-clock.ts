@@ -41,6 +41,7 @@ export class FakeClock implements Clock {
 
   /** Move time forward, firing due timers in order. */
   advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`FakeClock.advance(ms) needs ms >= 0 (monotonic time), got ${ms}`);
     const target = this.#nowMs + ms;
     for (;;) {
       this.#timers.sort((a, b) => a.due - b.due || a.seq - b.seq);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 /**
  * A real node:http server on 127.0.0.1:0 that answers from a script and records every request it
@@ -24,7 +24,7 @@ export interface ScriptedResponse {
   /** Send the body as these chunks (chunked transfer coding), `chunkIntervalMs` apart. */
   chunks?: (string | Buffer)[];
   chunkIntervalMs?: number;
-  /** gzip the body and set Content-Encoding: gzip. */
+  /** gzip the body (or the chunks, each flushed as it is sent) and set Content-Encoding: gzip. */
   gzip?: boolean;
 }
 
@@ -137,20 +137,20 @@ export async function startHttpServer(
     }
     let body = typeof response.body === 'string' ? Buffer.from(response.body) : (response.body ?? Buffer.alloc(0));
     const headers: Record<string, string | string[]> = { ...response.headers };
-    if (response.gzip) {
-      body = gzipSync(body);
-      headers['content-encoding'] = 'gzip';
-    }
+    if (response.gzip) headers['content-encoding'] = 'gzip';
     if (response.chunks) {
       res.writeHead(response.status ?? 200, headers);
+      const gzip = response.gzip ? flushingGzip() : undefined;
       for (const chunk of response.chunks) {
         if (res.destroyed) return;
-        res.write(chunk);
+        res.write(gzip ? await gzip.piece(chunk) : chunk);
         if (response.chunkIntervalMs) await new Promise((resolve) => setTimeout(resolve, response.chunkIntervalMs));
       }
+      if (gzip && !res.destroyed) res.write(await gzip.end());
       res.end();
       return;
     }
+    if (response.gzip) body = gzipSync(body);
     if (response.truncateAfter !== undefined) {
       headers['content-length'] = String(body.length);
       res.writeHead(response.status ?? 200, headers);
@@ -186,6 +186,33 @@ export async function startHttpServer(
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
+      }),
+  };
+}
+
+/** One gzip stream whose output is taken per piece (sync-flushed), so each chunk is decodable on arrival. */
+function flushingGzip(): { piece(chunk: string | Buffer): Promise<Buffer>; end(): Promise<Buffer> } {
+  const gzip = createGzip();
+  let out: Buffer[] = [];
+  gzip.on('data', (data: Buffer) => out.push(data));
+  const take = () => {
+    const taken = Buffer.concat(out);
+    out = [];
+    return taken;
+  };
+  // 'data' can lag the write callback by a tick; setImmediate lets it arrive first.
+  const settle = (resolve: (value: Buffer) => void) => setImmediate(() => resolve(take()));
+  return {
+    piece: (chunk) =>
+      new Promise((resolve) => {
+        gzip.write(chunk);
+        gzip.flush(() => settle(resolve));
+      }),
+    // 'end' fires once the trailer has been emitted as data.
+    end: () =>
+      new Promise((resolve) => {
+        gzip.once('end', () => resolve(take()));
+        gzip.end();
       }),
   };
 }
