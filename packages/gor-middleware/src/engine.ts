@@ -1,0 +1,376 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '@traffic/core';
+import type { DispatchResult } from './dispatch.js';
+import { FAILED } from './dispatch.js';
+import { HEX_UPPER, lowerHex, scanHex } from './hex.js';
+import { GorMessage } from './message.js';
+import { OutputBatcher } from './output-batcher.js';
+import { encodeLine, NL, parseHexHeader } from './protocol.js';
+import type { GorStats } from './stats.js';
+import { typeName } from './stats.js';
+
+/**
+ * The stdin → stdout loop. Reads Buffers, splits lines with indexOf (lines may span many chunks),
+ * validates hex without decoding, and with no handlers echoes the bytes it read. Output is batched
+ * per input chunk; when stdout buffers more than maxBufferedBytes the input is paused until
+ * 'drain', so nothing is dropped and memory stays bounded. With concurrency 1 an async handler
+ * holds the next line back; with more, lines of other IDs overlap while lines of the same ID wait.
+ */
+export interface WorkerReply {
+  out: Buffer | null;
+  outcome: 'forwarded' | 'modified' | 'filtered' | 'error';
+}
+
+export interface EngineHost {
+  readonly stats: GorStats;
+  readonly logger: Logger;
+  readonly concurrency: number;
+  readonly maxLineBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly dropOnError: boolean;
+  idle(): boolean;
+  dispatch(message: GorMessage): DispatchResult | Promise<DispatchResult>;
+  /** Worker threads, when configured: they get the line and answer with the output line. */
+  submit?: (line: Buffer, id: string, lineNumber: number) => Promise<WorkerReply>;
+}
+
+export class LineEngine {
+  readonly #host: EngineHost;
+  readonly #input: Readable;
+  readonly #output: Writable;
+  readonly #out: OutputBatcher;
+  readonly #concurrency: number;
+  #lineNumber = 0;
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  #skipping = false;
+  #stash: { chunk: Buffer; start: number } | undefined;
+  readonly #backlog: Buffer[] = [];
+  #blocked = false;
+  #congested = false;
+  #ended = false;
+  #stopped = false;
+  #inflight = 0;
+  readonly #inflightIds = new Map<string, Promise<unknown>>();
+  #flushScheduled = false;
+  #resolve: (() => void) | undefined;
+  readonly #onData = (chunk: Buffer) => this.#data(chunk);
+  readonly #onEnd = () => this.#end();
+
+  constructor(host: EngineHost, input: Readable, output: Writable) {
+    this.#host = host;
+    this.#input = input;
+    this.#output = output;
+    this.#out = new OutputBatcher(output);
+    this.#concurrency = host.submit === undefined ? host.concurrency : Math.max(host.concurrency, 64);
+  }
+
+  /** Resolves once input ended (or stop() was called), every message is handled and output flushed. */
+  run(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#input.on('data', this.#onData);
+      this.#input.once('end', this.#onEnd);
+      this.#input.once('error', reject);
+      this.#output.once('error', reject);
+    });
+  }
+
+  /** Stop reading (SIGTERM): messages already read are finished and flushed, the partial line is dropped. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#input.off('data', this.#onData);
+    this.#input.pause();
+    if (this.#partialBytes > 0)
+      this.#host.logger.warn({ bytes: this.#partialBytes }, 'gor: stopped inside a line; its bytes were not processed');
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#ended = true;
+    this.#maybeFinish();
+  }
+
+  #data(chunk: Buffer): void {
+    if (this.#blocked || this.#stash !== undefined) {
+      this.#backlog.push(chunk);
+      return;
+    }
+    this.#consume(chunk, 0);
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#maybeFinish();
+  }
+
+  #consume(chunk: Buffer, from: number): void {
+    let start = from;
+    if (this.#partialBytes > 0 || this.#skipping) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) {
+        this.#addPartial(chunk.subarray(start));
+        this.#afterBatch();
+        return;
+      }
+      if (this.#skipping) {
+        this.#skipping = false;
+        start = nl + 1;
+      } else {
+        this.#partial.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(this.#partial, this.#partialBytes + nl - start);
+        this.#partial = [];
+        this.#partialBytes = 0;
+        start = nl + 1;
+        if (line.length > this.#host.maxLineBytes) this.#tooLong(line.length);
+        else if (this.#line(line, 0, line.length, false)) {
+          this.#stash = { chunk, start };
+          this.#afterBatch();
+          return;
+        }
+      }
+    }
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      let blocked = false;
+      if (nl - start > this.#host.maxLineBytes) this.#tooLong(nl - start);
+      else blocked = this.#line(chunk, start, nl, true);
+      start = nl + 1;
+      if (blocked) {
+        this.#stash = { chunk, start };
+        this.#afterBatch();
+        return;
+      }
+    }
+    if (start < chunk.length) this.#addPartial(chunk.subarray(start));
+    this.#afterBatch();
+  }
+
+  #addPartial(piece: Buffer): void {
+    if (this.#skipping) return;
+    this.#partial.push(piece);
+    this.#partialBytes += piece.length;
+    if (this.#partialBytes > this.#host.maxLineBytes) {
+      this.#tooLong(this.#partialBytes);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      this.#skipping = true;
+    }
+  }
+
+  #tooLong(bytes: number): void {
+    this.#lineNumber++;
+    this.#host.stats.lines++;
+    this.#host.stats.tooLong++;
+    this.#host.logger.error(
+      { code: 'TRAFFIC_ERR_GOR_LINE_TOO_LONG', line: this.#lineNumber, bytes, maxLineBytes: this.#host.maxLineBytes },
+      `gor: line ${this.#lineNumber} is longer than maxLineBytes (${this.#host.maxLineBytes} bytes of hex); skipped`,
+    );
+  }
+
+  /** Handle one line [start, end) of buf; `inChunk` says buf[end] is the line's own `\n`. Returns true when input must wait. */
+  #line(buffer: Buffer, lineStart: number, lineEnd: number, inChunk: boolean): boolean {
+    const host = this.#host;
+    const stats = host.stats;
+    const lineNumber = ++this.#lineNumber;
+    stats.lines++;
+    let buf = buffer;
+    let start = lineStart;
+    let end = lineEnd;
+    let echoable = inChunk;
+    if (end > start && buf[end - 1] === 0x0d) {
+      end--;
+      echoable = false;
+    }
+    if (end === start) {
+      stats.empty++;
+      return false;
+    }
+    const scan = scanHex(buf, start, end);
+    if (scan >= 0) return this.#malformed(lineNumber, `invalid hex character at column ${scan - start + 1}`);
+    if ((end - start) & 1) return this.#malformed(lineNumber, 'odd number of hex digits');
+    if (scan === HEX_UPPER) {
+      buf = lowerHex(buf, start, end);
+      start = 0;
+      end = buf.length;
+      echoable = false;
+    }
+    const header = parseHexHeader(buf, start, end);
+    if (typeof header === 'string') return this.#malformed(lineNumber, header);
+    const type = header.fields[0] as string;
+    const typeStats = stats.byType[typeName(type)];
+    typeStats.in++;
+
+    if (host.submit !== undefined) {
+      const id = header.fields[1] as string;
+      // A copy: the worker keeps it after this chunk is gone.
+      const line = Buffer.from(buf.subarray(start, end));
+      return this.#track(
+        id,
+        () => (host.submit as NonNullable<EngineHost['submit']>)(line, id, lineNumber),
+        (reply) => {
+          if (reply.outcome === 'error') typeStats.errors++;
+          if (reply.out === null) {
+            if (reply.outcome === 'filtered') typeStats.filtered++;
+            return;
+          }
+          typeStats.forwarded++;
+          if (reply.outcome === 'modified') typeStats.modified++;
+          this.#out.push(reply.out);
+        },
+      );
+    }
+
+    if (host.idle()) {
+      typeStats.forwarded++;
+      this.#echo(buf, start, end, echoable);
+      return false;
+    }
+
+    const message = new GorMessage(header.fields, { line: buf, start: header.payloadStart, end });
+    message.lineNumber = lineNumber;
+    const finish = (result: DispatchResult) => {
+      if (result === FAILED) {
+        typeStats.errors++;
+        if (!host.dropOnError) {
+          typeStats.forwarded++;
+          this.#echo(buf, start, end, echoable);
+        }
+        return;
+      }
+      if (result === null) {
+        typeStats.filtered++;
+        return;
+      }
+      typeStats.forwarded++;
+      if (result === message && !message.headChanged && !message.httpTouched) {
+        this.#echo(buf, start, end, echoable);
+        return;
+      }
+      if (result !== message || message.headChanged || message.httpReplaced) typeStats.modified++;
+      this.#out.pushAll(encodeLine(result));
+    };
+    if (this.#inflight === 0) {
+      const result = host.dispatch(message);
+      if (!(result instanceof Promise)) {
+        finish(result);
+        return false;
+      }
+      return this.#track(message.ID, () => result, finish);
+    }
+    return this.#track(message.ID, () => host.dispatch(message), finish);
+  }
+
+  #echo(buf: Buffer, start: number, end: number, echoable: boolean): void {
+    if (echoable) this.#out.slice(buf, start, end + 1);
+    else {
+      this.#out.push(buf.subarray(start, end));
+      this.#out.push(NL);
+    }
+  }
+
+  /** Run `work` after any in-flight message of the same ID; returns true when the input must wait. */
+  #track<T>(id: string, work: () => T | Promise<T>, finish: (value: T) => void): boolean {
+    this.#inflight++;
+    const previous = this.#inflightIds.get(id);
+    const promise: Promise<void> = (previous === undefined ? Promise.resolve(work()) : previous.then(work)).then(
+      (value) => {
+        finish(value);
+      },
+      (error: unknown) => {
+        this.#host.logger.error({ err: error }, 'gor: internal error while handling a message');
+      },
+    );
+    this.#inflightIds.set(id, promise);
+    void promise.then(() => {
+      if (this.#inflightIds.get(id) === promise) this.#inflightIds.delete(id);
+      this.#inflight--;
+      this.#scheduleFlush();
+      if (this.#blocked && this.#inflight < this.#concurrency) {
+        this.#blocked = false;
+        this.#drainStash();
+      }
+      this.#maybeFinish();
+    });
+    if (this.#inflight >= this.#concurrency) {
+      this.#blocked = true;
+      return true;
+    }
+    return false;
+  }
+
+  #drainStash(): void {
+    while (!this.#blocked) {
+      const stash = this.#stash;
+      if (stash !== undefined) {
+        this.#stash = undefined;
+        this.#consume(stash.chunk, stash.start);
+        continue;
+      }
+      const next = this.#backlog.shift();
+      if (next === undefined) break;
+      this.#consume(next, 0);
+    }
+    this.#updateFlow();
+  }
+
+  #malformed(lineNumber: number, reason: string): false {
+    this.#host.stats.malformed++;
+    this.#host.logger.error(
+      { code: 'TRAFFIC_ERR_GOR_MALFORMED_LINE', line: lineNumber },
+      `gor: line ${lineNumber} skipped: ${reason}`,
+    );
+    return false;
+  }
+
+  #afterBatch(): void {
+    const buffered = this.#out.flush();
+    if (buffered > this.#host.maxBufferedBytes && !this.#congested) {
+      this.#congested = true;
+      this.#output.once('drain', () => {
+        this.#congested = false;
+        this.#updateFlow();
+        this.#maybeFinish();
+      });
+    }
+    this.#updateFlow();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#afterBatch();
+    });
+  }
+
+  #updateFlow(): void {
+    if (this.#stopped) return;
+    const hold = this.#blocked || this.#congested || this.#stash !== undefined;
+    if (hold && !this.#input.isPaused()) this.#input.pause();
+    else if (!hold && this.#input.isPaused() && !this.#ended) this.#input.resume();
+  }
+
+  #maybeFinish(): void {
+    if (!this.#ended || this.#resolve === undefined) return;
+    if (this.#blocked || this.#stash !== undefined || this.#backlog.length > 0 || this.#inflight > 0) return;
+    if (this.#partialBytes > 0 && !this.#stopped) {
+      // The last line had no '\n': still a message.
+      const line = Buffer.concat(this.#partial, this.#partialBytes);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      if (this.#line(line, 0, line.length, false)) return;
+    }
+    this.#out.flush();
+    const resolve = this.#resolve;
+    if (this.#output.writableLength === 0 && !this.#output.writableNeedDrain) {
+      this.#resolve = undefined;
+      resolve();
+      return;
+    }
+    if (this.#congested) return; // the drain listener calls back here
+    this.#resolve = undefined;
+    this.#output.once('drain', () => resolve());
+  }
+}

@@ -1,0 +1,152 @@
+import { decodeHex } from './hex.js';
+
+/**
+ * One GoReplay message: the header fields (`type ID timestamp latency ...`) and the raw HTTP bytes.
+ * Field names follow goreplay's Node library (`type`, `ID`, `meta`, `rawMeta`, `http`). The payload
+ * is decoded from hex only when a handler reads `http`, and the engine echoes the original line
+ * bytes when nothing was read or assigned, so passthrough never decodes or re-encodes a payload.
+ */
+export const MESSAGE_TYPES: Readonly<Record<string, GorChannel>> = Object.freeze({
+  '1': 'request',
+  '2': 'response',
+  '3': 'replay',
+});
+
+export type GorChannel = 'request' | 'response' | 'replay';
+
+/** Where the payload comes from: a hex span of an input line, or raw bytes. */
+interface HexSource {
+  line: Buffer;
+  start: number;
+  end: number;
+}
+
+export class GorMessage {
+  #type: string;
+  #id: string;
+  #rest: string[];
+  #headDirty = false;
+  #http: Buffer | undefined;
+  #hex: HexSource | undefined;
+  /** True once `http` was read (a handler may edit the bytes in place) or assigned. */
+  #httpTouched = false;
+  #httpReplaced = false;
+  /** Input line number (1-based) when the message came from a line; 0 otherwise. */
+  lineNumber = 0;
+
+  constructor(fields: readonly string[], http: Buffer | HexSource) {
+    this.#type = fields[0] ?? '';
+    this.#id = fields[1] ?? '';
+    this.#rest = fields.slice(2);
+    if (Buffer.isBuffer(http)) this.#http = http;
+    else this.#hex = http;
+  }
+
+  /** Build a message from header fields and HTTP bytes (for tests and synthetic traffic). */
+  static create(type: string, id: string, http: Buffer | string, timestamp = '0', latency = '0'): GorMessage {
+    return new GorMessage(
+      [type, id, timestamp, latency],
+      typeof http === 'string' ? Buffer.from(http, 'latin1') : http,
+    );
+  }
+
+  /** "1" request, "2" original response, "3" replayed response (others are passed through). */
+  get type(): string {
+    return this.#type;
+  }
+  set type(value: string) {
+    this.#type = String(value);
+    this.#headDirty = true;
+  }
+  get ID(): string {
+    return this.#id;
+  }
+  set ID(value: string) {
+    this.#id = String(value);
+    this.#headDirty = true;
+  }
+  /** Alias of `ID`. */
+  get id(): string {
+    return this.#id;
+  }
+  set id(value: string) {
+    this.ID = value;
+  }
+  get timestamp(): string {
+    return this.#rest[0] ?? '';
+  }
+  set timestamp(value: string) {
+    this.#rest[0] = String(value);
+    this.#headDirty = true;
+  }
+  /** Latency in ns as sent by gor ("-1" when unknown; absent with 3-field headers). */
+  get latency(): string | undefined {
+    return this.#rest[1];
+  }
+  set latency(value: string | undefined) {
+    if (value === undefined) this.#rest.length = Math.min(this.#rest.length, 1);
+    else this.#rest[1] = String(value);
+    this.#headDirty = true;
+  }
+  /** The channel of this message's type, or undefined for an unknown type. */
+  get channel(): GorChannel | undefined {
+    return MESSAGE_TYPES[this.#type];
+  }
+  /** Every header field as a new array: [type, ID, timestamp, latency, ...]. Assign to change them. */
+  get meta(): string[] {
+    return [this.#type, this.#id, ...this.#rest];
+  }
+  set meta(fields: readonly string[]) {
+    this.#type = String(fields[0] ?? '');
+    this.#id = String(fields[1] ?? '');
+    this.#rest = fields.slice(2).map(String);
+    this.#headDirty = true;
+  }
+  /** The header line as written (without its `\n`). */
+  get header(): string {
+    return this.meta.join(' ');
+  }
+  /** The header as bytes (goreplay's `rawMeta`). */
+  get rawMeta(): Buffer {
+    return Buffer.from(this.header, 'latin1');
+  }
+  /** The raw HTTP bytes (decoded from hex on first read). */
+  get http(): Buffer {
+    this.#httpTouched = true;
+    if (this.#http === undefined) {
+      const hex = this.#hex as HexSource;
+      this.#http = decodeHex(hex.line, hex.start, hex.end);
+      this.#hex = undefined;
+    }
+    return this.#http;
+  }
+  set http(value: Buffer) {
+    this.#http = typeof value === 'string' ? Buffer.from(value as string) : value;
+    this.#hex = undefined;
+    this.#httpTouched = true;
+    this.#httpReplaced = true;
+  }
+
+  /** @internal true when the header fields were assigned. */
+  get headChanged(): boolean {
+    return this.#headDirty;
+  }
+  /** @internal true when `http` was read or assigned (so the original line can't be trusted). */
+  get httpTouched(): boolean {
+    return this.#httpTouched;
+  }
+  /** @internal true when `http` was assigned. */
+  get httpReplaced(): boolean {
+    return this.#httpReplaced;
+  }
+
+  /** @internal the payload as a lowercase hex span without decoding, when still untouched. */
+  get hexSource(): HexSource | undefined {
+    return this.#httpTouched ? undefined : this.#hex;
+  }
+
+  /** The payload as gor reads it: header, `\n`, HTTP bytes. */
+  toPayload(): Buffer {
+    return Buffer.concat([Buffer.from(`${this.header}\n`, 'latin1'), this.http]);
+  }
+}
