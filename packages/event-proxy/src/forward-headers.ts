@@ -1,0 +1,116 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { stripHopByHop, stripHopByHopRaw } from '@traffic/core';
+import type { HeaderMap } from './types.js';
+
+/**
+ * Header rewriting in both directions. Hop-by-hop headers (the RFC 9110 list and every header the
+ * Connection header names) never cross the proxy; `Expect` is answered by node:http itself and
+ * undici refuses to send it. Two forms: flat raw arrays for the no-listener fast path (case and
+ * order kept, no object built) and lower-cased objects for listeners to edit.
+ */
+export interface ForwardContext {
+  remoteAddress: string;
+  xForwarded: boolean;
+  /** When set, replaces the client's Host (changeOrigin). */
+  upstreamHost: string | undefined;
+}
+
+const XFF = 'x-forwarded-for';
+
+/** node:http rawHeaders → the flat [name, value, …] array sent upstream. */
+export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context: ForwardContext): string[] {
+  const kept = stripHopByHopRaw(rawHeaders);
+  const out: string[] = [];
+  let priorFor: string | undefined;
+  let host: string | undefined;
+  for (let i = 0; i < kept.length; i += 2) {
+    const name = kept[i] as string;
+    const value = kept[i + 1] as string;
+    // Only names as long as one we look for (host, expect, x-forwarded-*) need lower-casing.
+    const lower = name.length === 4 || name.length === 6 || name.length > 14 ? name.toLowerCase() : '';
+    if (lower === 'expect') continue;
+    if (lower === 'host') {
+      host = value;
+      if (context.upstreamHost !== undefined) continue;
+    }
+    if (context.xForwarded && lower.startsWith('x-forwarded-')) {
+      if (lower === XFF) priorFor = priorFor === undefined ? value : `${priorFor}, ${value}`;
+      if (lower === XFF || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    }
+    out.push(name, value);
+  }
+  if (context.upstreamHost !== undefined) out.push('host', context.upstreamHost);
+  if (context.xForwarded) {
+    out.push(XFF, priorFor === undefined ? context.remoteAddress : `${priorFor}, ${context.remoteAddress}`);
+    out.push('x-forwarded-proto', 'http');
+    if (host !== undefined) out.push('x-forwarded-host', host);
+  }
+  return out;
+}
+
+/** node:http's parsed headers → an editable object for listeners (same rules as the raw form). */
+export function forwardRequestHeadersObject(headers: IncomingHttpHeaders, context: ForwardContext): HeaderMap {
+  const out = stripHopByHop(headers) as HeaderMap;
+  const host = headers.host;
+  delete out.expect;
+  if (context.upstreamHost !== undefined) out.host = context.upstreamHost;
+  if (context.xForwarded) {
+    const prior = out[XFF];
+    const priorText = Array.isArray(prior) ? prior.join(', ') : prior;
+    out[XFF] =
+      priorText === undefined || priorText === '' ? context.remoteAddress : `${priorText}, ${context.remoteAddress}`;
+    out['x-forwarded-proto'] = 'http';
+    if (host !== undefined) out['x-forwarded-host'] = host;
+    else delete out['x-forwarded-host'];
+  }
+  return out;
+}
+
+/** undici's raw response headers (Buffers) → a flat string array without hop-by-hop headers. */
+export function responseHeadersRaw(raw: readonly Buffer[]): string[] {
+  const strings: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
+  return stripHopByHopRaw(strings);
+}
+
+/** undici's raw response headers → an editable lower-cased object without hop-by-hop headers. */
+export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
+  const flat = responseHeadersRaw(raw);
+  const out: HeaderMap = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const prior = out[name];
+    if (prior === undefined) out[name] = value;
+    else if (Array.isArray(prior)) prior.push(value);
+    else out[name] = [prior, value];
+  }
+  return out;
+}
+
+/**
+ * A listener-edited header object made safe to send: names lower-cased (so a later Content-Length
+ * fix-up cannot leave a second copy), hop-by-hop headers removed, undefined values dropped.
+ */
+export function cleanHeaderMap(headers: HeaderMap): HeaderMap {
+  const lower: HeaderMap = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    const key = name.toLowerCase();
+    const prior = lower[key];
+    if (prior === undefined) lower[key] = value;
+    else lower[key] = [...(Array.isArray(prior) ? prior : [prior]), ...(Array.isArray(value) ? value : [value])];
+  }
+  return stripHopByHop(lower) as HeaderMap;
+}
+
+/** True when the request carries a body (Content-Length other than 0, or Transfer-Encoding). */
+export function rawHasBody(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if ((rawHeaders[i + 1] as string).trim() !== '0') return true;
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+  }
+  return false;
+}
