@@ -152,6 +152,56 @@ describe('parseHead', () => {
     }
   });
 
+  it('rejects control characters in the request target and reason phrase (bare CR, NUL, tab in target)', () => {
+    for (const line of [
+      'GET /a\rb HTTP/1.1',
+      'GET /a\u0000 HTTP/1.1',
+      'GET /a\tb HTTP/1.1',
+      'HTTP/1.1 200 O\rK',
+      'HTTP/1.1 200 \u0000',
+    ]) {
+      expect(
+        codeOf(() => parseHead(bytes(`${line}\r\n\r\n`))),
+        JSON.stringify(line),
+      ).toBe('TRAFFIC_ERR_HTTP_INVALID_START_LINE');
+    }
+    expect(parseHead(bytes('HTTP/1.1 200 tab\there\r\n\r\n')).reason).toBe('tab\there');
+  });
+
+  it('reports the offset of a bare CR or NUL inside a header value', () => {
+    const raw = 'GET / HTTP/1.1\r\nA: ok\r\nB: x\ry\r\n\r\n';
+    try {
+      parseHead(bytes(raw));
+      expect.unreachable();
+    } catch (error) {
+      expect((error as TrafficError).code).toBe('TRAFFIC_ERR_HTTP_INVALID_HEADER');
+      expect((error as TrafficError).details).toEqual({ offset: raw.indexOf('x\ry') + 1 });
+    }
+    expect(codeOf(() => parseHead(bytes('GET / HTTP/1.1\r\nA: x\r\n \u0000\r\n\r\n'), { obsFold: 'unfold' }))).toBe(
+      'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+    );
+  });
+
+  it('finds the end of heads larger than the first decode window, with big bodies after them', () => {
+    const many = Array.from({ length: 400 }, (_, i) => `X-Header-${i}: ${'v'.repeat(40)}`);
+    for (const nl of ['\r\n', '\n']) {
+      const head = `POST /big HTTP/1.1${nl}${many.join(nl)}${nl}${nl}`;
+      const body = Buffer.alloc(200_000, 0x0a);
+      const parsed = parseHead(Buffer.concat([bytes(head), body]));
+      expect(parsed.headers).toHaveLength(400);
+      expect(parsed.bodyStart).toBe(head.length);
+      expect(parsed.headers[399]?.value).toBe('v'.repeat(40));
+    }
+    const cut = bytes(`GET / HTTP/1.1\r\n${many.join('\r\n')}`);
+    expect(codeOf(() => parseHead(cut))).toBe('TRAFFIC_ERR_HTTP_TRUNCATED_HEAD');
+    expect(parseHead(cut, { allowPartial: true }).headers).toHaveLength(400);
+  });
+
+  it('with allowPartial accepts a capture cut between CR and LF', () => {
+    const head = parseHead(bytes('GET / HTTP/1.1\r\nHost: a\r'), { allowPartial: true });
+    expect(head.headers.map((field) => field.value)).toEqual(['a']);
+  });
+
   it('honours an explicit kind', () => {
     expect(codeOf(() => parseHead(bytes('HTTP/1.1 200 OK\r\n\r\n'), { kind: 'request' }))).toBe(
       'TRAFFIC_ERR_HTTP_INVALID_START_LINE',

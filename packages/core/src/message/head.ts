@@ -60,35 +60,63 @@ for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK
   TOKEN[ch.charCodeAt(0)] = 1;
 
 const VERSION = /^HTTP\/\d\.\d$/;
+// A request target has no whitespace or control characters; a reason phrase may hold HTAB and SP.
+const TARGET_INVALID = /[\u0000-\u0020\u007f]/;
+const REASON_INVALID = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// Most heads fit: decode this much first, grow (x4) only when the empty line is not in it.
+const FIRST_WINDOW = 4096;
 
 function headError(code: string, message: string, offset: number): TrafficError {
   return new TrafficError(code, `${message} (at byte ${offset})`, { details: { offset } });
 }
 
-function isToken(bytes: Buffer, start: number, end: number): boolean {
+function isToken(text: string, start: number, end: number): boolean {
   if (end <= start) return false;
-  for (let i = start; i < end; i++) if (TOKEN[bytes[i] as number] !== 1) return false;
+  for (let i = start; i < end; i++) if (TOKEN[text.charCodeAt(i)] !== 1) return false;
   return true;
+}
+
+/** Index of the LF that ends the last head line (an empty line follows it), or -1. */
+function findHeadEnd(text: string, from: number): number {
+  const crlf = text.indexOf('\n\r\n', from);
+  const lf = text.indexOf('\n\n', from);
+  return crlf < 0 ? lf : lf < 0 ? crlf : Math.min(crlf, lf);
 }
 
 export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead {
   const obsFold = options.obsFold ?? 'reject';
+  const allowPartial = options.allowPartial === true;
+  const length = bytes.length;
   let pos = 0;
   // RFC 9112 §2.2: a recipient may ignore empty lines before the start line.
-  while (pos < bytes.length && (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] === LF))) {
+  while (pos < length && (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] === LF))) {
     pos += bytes[pos] === CR ? 2 : 1;
   }
   const startLineStart = pos;
-  const firstLf = bytes.indexOf(LF, pos);
-  if (firstLf < 0) {
-    if (!options.allowPartial)
-      throw headError('TRAFFIC_ERR_HTTP_TRUNCATED_HEAD', 'HTTP head ends before the start line does', bytes.length);
+
+  // The head is decoded once as latin1 (one char per byte: string indexes are byte offsets) and
+  // scanned with string builtins, which is several times faster than per-field Buffer calls.
+  let text = '';
+  let endLf = -1;
+  for (let window = Math.min(length, FIRST_WINDOW); ; window = Math.min(length, window * 4)) {
+    text = bytes.toString('latin1', 0, window);
+    endLf = findHeadEnd(text, startLineStart);
+    if (endLf >= 0 || window === length) break;
   }
-  const startLineEnd = firstLf < 0 ? bytes.length : firstLf + 1;
+  const complete = endLf >= 0;
+  const headersEnd = complete ? endLf + 1 : length;
+  const bodyStart = complete ? headersEnd + (text.charCodeAt(headersEnd) === CR ? 2 : 1) : length;
+  const limit = headersEnd;
+
+  const firstLf = text.indexOf('\n', pos);
+  if (firstLf < 0 && !allowPartial) {
+    throw headError('TRAFFIC_ERR_HTTP_TRUNCATED_HEAD', 'HTTP head ends before the start line does', length);
+  }
+  const startLineEnd = firstLf < 0 ? length : firstLf + 1;
   const startContentEnd =
-    firstLf < 0 ? bytes.length : firstLf > pos && bytes[firstLf - 1] === CR ? firstLf - 1 : firstLf;
-  const newline: '\r\n' | '\n' = firstLf > 0 && bytes[firstLf - 1] === CR ? '\r\n' : '\n';
-  const startLine = bytes.toString('latin1', pos, startContentEnd);
+    firstLf < 0 ? length : firstLf > pos && text.charCodeAt(firstLf - 1) === CR ? firstLf - 1 : firstLf;
+  const newline: '\r\n' | '\n' = firstLf > 0 && text.charCodeAt(firstLf - 1) === CR ? '\r\n' : '\n';
+  const startLine = text.slice(pos, startContentEnd);
 
   const looksLikeResponse = startLine.startsWith('HTTP/');
   const kind: MessageKind =
@@ -103,7 +131,12 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
     version = firstSpace < 0 ? startLine : startLine.slice(0, firstSpace);
     const code = firstSpace < 0 ? '' : startLine.slice(firstSpace + 1, firstSpace + 4);
     const after = firstSpace < 0 ? '' : startLine.slice(firstSpace + 4);
-    if (!VERSION.test(version) || !/^\d{3}$/.test(code) || (after !== '' && after[0] !== ' ')) {
+    if (
+      !VERSION.test(version) ||
+      !/^\d{3}$/.test(code) ||
+      (after !== '' && after.charCodeAt(0) !== SP) ||
+      REASON_INVALID.test(after)
+    ) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
         `invalid status line ${JSON.stringify(startLine.slice(0, 60))}: expected "HTTP/1.1 200 OK"`,
@@ -118,7 +151,7 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
     method = firstSpace < 0 ? startLine : startLine.slice(0, firstSpace);
     target = firstSpace < 0 || lastSpace <= firstSpace ? '' : startLine.slice(firstSpace + 1, lastSpace);
     version = lastSpace <= firstSpace ? '' : startLine.slice(lastSpace + 1);
-    if (!isToken(bytes, pos, pos + method.length) || target === '' || target.includes(' ') || !VERSION.test(version)) {
+    if (!isToken(method, 0, method.length) || target === '' || TARGET_INVALID.test(target) || !VERSION.test(version)) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
         `invalid request line ${JSON.stringify(startLine.slice(0, 60))}: expected "GET /path HTTP/1.1"`,
@@ -128,22 +161,24 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
   }
 
   const headers: HeaderField[] = [];
+  // Next CR and NUL in the head, found once and moved forward only when passed (linear overall).
+  let nextCr = -1;
+  let nextNul = text.indexOf('\0', startLineEnd);
+  if (nextNul < 0 || nextNul >= limit) nextNul = limit;
   pos = startLineEnd;
-  let headersEnd = bytes.length;
-  let bodyStart = bytes.length;
-  let complete = false;
-  while (pos < bytes.length) {
-    const lf = bytes.indexOf(LF, pos);
-    const lineEnd = lf < 0 ? bytes.length : lf + 1;
-    const contentEnd = lf < 0 ? bytes.length : lf > pos && bytes[lf - 1] === CR ? lf - 1 : lf;
-    if (contentEnd === pos && lf >= 0) {
-      headersEnd = pos;
-      bodyStart = lineEnd;
-      complete = true;
-      break;
+  while (pos < limit) {
+    let lf = text.indexOf('\n', pos);
+    if (lf >= limit) lf = -1;
+    if (lf < 0 && !allowPartial) break;
+    const lineEnd = lf < 0 ? limit : lf + 1;
+    let contentEnd = lf < 0 ? limit : lf > pos && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    // A partial capture may stop between CR and LF.
+    if (lf < 0 && contentEnd > pos && text.charCodeAt(contentEnd - 1) === CR) contentEnd--;
+    if (nextCr < pos) {
+      nextCr = text.indexOf('\r', pos);
+      if (nextCr < 0) nextCr = length;
     }
-    if (lf < 0 && !options.allowPartial) break;
-    const first = bytes[pos];
+    const first = text.charCodeAt(pos);
     if (first === SP || first === HTAB) {
       const previous = headers.at(-1);
       if (obsFold === 'reject' || previous === undefined) {
@@ -153,7 +188,14 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
           pos,
         );
       }
-      const more = bytes.toString('latin1', pos, contentEnd).trim();
+      if (nextCr < contentEnd || nextNul < contentEnd) {
+        throw headError(
+          'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+          'header value contains NUL or a bare CR',
+          Math.min(nextCr, nextNul),
+        );
+      }
+      const more = text.slice(pos, contentEnd).trim();
       headers[headers.length - 1] = {
         ...previous,
         value: more === '' ? previous.value : `${previous.value} ${more}`,
@@ -162,43 +204,48 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
       pos = lineEnd;
       continue;
     }
-    const colon = bytes.indexOf(0x3a, pos);
-    if (colon < 0 || colon >= contentEnd || !isToken(bytes, pos, colon)) {
-      const line = bytes.toString('latin1', pos, Math.min(contentEnd, pos + 60));
+    const colon = text.indexOf(':', pos);
+    if (colon < 0 || colon >= contentEnd || !isToken(text, pos, colon)) {
+      const line = text.slice(pos, Math.min(contentEnd, pos + 60));
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_HEADER',
         `invalid header line ${JSON.stringify(line)}: expected "Name: value" with a token name`,
         pos,
       );
     }
+    if (nextCr < contentEnd || nextNul < contentEnd) {
+      throw headError(
+        'TRAFFIC_ERR_HTTP_INVALID_HEADER',
+        'header value contains NUL or a bare CR',
+        Math.min(nextCr, nextNul),
+      );
+    }
     let valueStart = colon + 1;
     let valueEnd = contentEnd;
-    while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HTAB)) valueStart++;
-    while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HTAB)) valueEnd--;
-    for (let i = valueStart; i < valueEnd; i++) {
-      const byte = bytes[i] as number;
-      if (byte === 0 || byte === CR || byte === LF) {
-        throw headError('TRAFFIC_ERR_HTTP_INVALID_HEADER', 'header value contains NUL or a bare CR', i);
-      }
+    while (valueStart < valueEnd) {
+      const code = text.charCodeAt(valueStart);
+      if (code !== SP && code !== HTAB) break;
+      valueStart++;
+    }
+    while (valueEnd > valueStart) {
+      const code = text.charCodeAt(valueEnd - 1);
+      if (code !== SP && code !== HTAB) break;
+      valueEnd--;
     }
     headers.push({
-      name: bytes.toString('latin1', pos, colon),
-      value: bytes.toString('latin1', valueStart, valueEnd),
+      name: text.slice(pos, colon),
+      value: text.slice(valueStart, valueEnd),
       start: pos,
       end: lineEnd,
     });
     pos = lineEnd;
   }
-  if (!complete) {
-    if (!options.allowPartial) {
-      throw headError(
-        'TRAFFIC_ERR_HTTP_TRUNCATED_HEAD',
-        'HTTP head has no closing empty line (truncated message?)',
-        bytes.length,
-      );
-    }
-    headersEnd = bytes.length;
-    bodyStart = bytes.length;
+  if (!complete && !allowPartial) {
+    throw headError(
+      'TRAFFIC_ERR_HTTP_TRUNCATED_HEAD',
+      'HTTP head has no closing empty line (truncated message?)',
+      length,
+    );
   }
   return {
     kind,

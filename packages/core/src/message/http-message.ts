@@ -90,7 +90,9 @@ export class HttpMessage {
   /** First value of a header (case-insensitive), or undefined. */
   header(name: string): string | undefined {
     const lower = name.toLowerCase();
-    for (const field of this.head.headers) if (field.name.toLowerCase() === lower) return field.value;
+    // Comparing lengths first skips most lower-casing (and its allocation).
+    for (const field of this.head.headers)
+      if (field.name.length === lower.length && field.name.toLowerCase() === lower) return field.value;
     return undefined;
   }
 
@@ -98,7 +100,8 @@ export class HttpMessage {
   headerValues(name: string): string[] {
     const lower = name.toLowerCase();
     const values: string[] = [];
-    for (const field of this.head.headers) if (field.name.toLowerCase() === lower) values.push(field.value);
+    for (const field of this.head.headers)
+      if (field.name.length === lower.length && field.name.toLowerCase() === lower) values.push(field.value);
     return values;
   }
 
