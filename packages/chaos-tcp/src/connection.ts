@@ -1,0 +1,291 @@
+import { connect, type Socket } from 'node:net';
+import type { BehaviorMix } from './behavior-mix.js';
+import type { ProtocolName } from './behavior-types.js';
+import { Direction, type Stage } from './direction.js';
+import type { Prng } from './prng.js';
+import { protocolSession } from './protocol-session.js';
+import { codecFor, randomBytesReply } from './protocols/index.js';
+import { passthroughSession, type Session, type SessionHost } from './session.js';
+import { tcpBehaviorSession } from './tcp-session.js';
+import type { Stream, Toxic } from './toxic-spec.js';
+import { createToxicStage } from './toxic-stages.js';
+
+/** What a connection needs from its proxy (kept narrow so the proxy's internals stay private). */
+export interface ConnectionOwner {
+  readonly upstreamHost: string;
+  readonly upstreamPort: number;
+  readonly connectTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly protocol: ProtocolName;
+  readonly mix: BehaviorMix;
+  /** Active toxics in creation order; `toxicsVersion` changes whenever the list or a toxic changes. */
+  readonly toxics: readonly Toxic[];
+  readonly toxicsVersion: number;
+  countCall(behavior: string): number;
+  onFault(connection: number, behavior: string, verdict: string): void;
+  onBehaviorError(behavior: string, error: unknown): void;
+  onUpstreamError(error: Error): void;
+  onClosed(connection: Connection): void;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * One client connection and its upstream. Without faults it is `client.pipe(upstream)` both ways
+ * (no per-chunk work of ours); with toxics or behaviours it runs managed directions. Half-close is
+ * kept (allowHalfOpen: a FIN goes one way, the other way keeps flowing); an RST on one side is
+ * mirrored with an RST on the other; both sockets are always destroyed in the end.
+ */
+export class Connection implements SessionHost {
+  readonly index: number;
+  readonly rng: Prng;
+  readonly client: Socket;
+  readonly upstream: Socket;
+  readonly protocol: ProtocolName;
+  readonly #owner: ConnectionOwner;
+  #managed = false;
+  #up: Direction | undefined;
+  #down: Direction | undefined;
+  #session: Session | undefined;
+  #timers = new Set<NodeJS.Timeout>();
+  #stages = new Map<Toxic, Stage | null>();
+  #stageLists: Record<Stream, Stage[]> = { upstream: [], downstream: [] };
+  #stagesVersion = -1;
+  #connected = false;
+  #clientEnded = false;
+  #upstreamEnded = false;
+  #closedSockets = 0;
+  closed = false;
+
+  constructor(owner: ConnectionOwner, client: Socket, index: number, rng: Prng) {
+    this.#owner = owner;
+    this.index = index;
+    this.rng = rng;
+    this.client = client;
+    this.protocol = owner.protocol;
+    client.setNoDelay(true);
+    // Dialled asynchronously: accepting the next client never waits for this upstream.
+    this.upstream = connect({ host: owner.upstreamHost, port: owner.upstreamPort, allowHalfOpen: true, noDelay: true });
+    const connectTimer = setTimeout(() => {
+      this.upstream.destroy(Object.assign(new Error('upstream connect timeout'), { code: 'ETIMEDOUT' }));
+    }, owner.connectTimeoutMs);
+    this.upstream.once('connect', () => {
+      clearTimeout(connectTimer);
+      this.#connected = true;
+      if (!this.client.destroyed) this.#start();
+    });
+    this.upstream.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(connectTimer);
+      if (!this.#connected) {
+        owner.onUpstreamError(error);
+        // The upstream refused or timed out: the client learns it by an RST, as from the server itself.
+        this.#resetSocket(this.client);
+        return;
+      }
+      if (RESET_CODES.has(error.code ?? '')) this.#resetSocket(this.client);
+      else this.client.destroy();
+    });
+    this.client.on('error', (error: NodeJS.ErrnoException) => {
+      if (RESET_CODES.has(error.code ?? '')) this.#resetSocket(this.upstream);
+      else this.upstream.destroy();
+    });
+    this.client.on('end', () => {
+      this.#clientEnded = true;
+    });
+    this.upstream.on('end', () => {
+      this.#upstreamEnded = true;
+    });
+    this.client.once('close', () => this.#socketClosed(this.client, this.upstream, this.#clientEnded));
+    this.upstream.once('close', () => this.#socketClosed(this.upstream, this.client, this.#upstreamEnded));
+  }
+
+  get up(): Direction {
+    return this.#up!;
+  }
+
+  get down(): Direction {
+    return this.#down!;
+  }
+
+  #start(): void {
+    const owner = this.#owner;
+    const entry = owner.mix.passive ? undefined : this.protocol === 'tcp' ? owner.mix.pick(this.rng) : undefined;
+    const needsBehavior = !owner.mix.passive && (this.protocol !== 'tcp' || entry?.name !== 'dummy');
+    if (needsBehavior || this.#hasToxics()) this.#manage(entry);
+    else {
+      this.client.pipe(this.upstream);
+      this.upstream.pipe(this.client);
+    }
+  }
+
+  #hasToxics(): boolean {
+    return this.#owner.toxics.length > 0;
+  }
+
+  /** Toxics changed on the proxy: a plain-piped connection switches to managed mode. */
+  toxicsChanged(): void {
+    if (this.#connected && !this.#managed && !this.closed && this.#hasToxics()) {
+      this.client.unpipe(this.upstream);
+      this.upstream.unpipe(this.client);
+      this.#manage(undefined);
+    }
+  }
+
+  #manage(entry: ReturnType<BehaviorMix['pick']> | undefined): void {
+    this.#managed = true;
+    this.#up = new Direction(
+      this.upstream,
+      () => this.#stagesFor('upstream'),
+      (paused) => this.pauseClient(paused),
+    );
+    this.#down = new Direction(
+      this.client,
+      () => this.#stagesFor('downstream'),
+      (paused) => this.pauseUpstream(paused),
+    );
+    const owner = this.#owner;
+    const codec = codecFor(this.protocol);
+    if (!owner.mix.passive && codec !== undefined) this.#session = protocolSession(this, owner.mix, codec);
+    else if (entry !== undefined && entry.name !== 'dummy') this.#session = tcpBehaviorSession(this, entry);
+    else this.#session = passthroughSession(this);
+    const session = this.#session;
+    this.client.on('data', (chunk: Buffer) => session.fromClient(chunk));
+    this.upstream.on('data', (chunk: Buffer) => session.fromUpstream(chunk));
+    // A FIN that already arrived while piped was already forwarded by the pipe.
+    if (this.#clientEnded) this.#up.end();
+    else this.client.once('end', () => session.clientEnd());
+    if (this.#upstreamEnded) this.#down.end();
+    else this.upstream.once('end', () => session.upstreamEnd());
+    // pauseOnConnect left the client explicitly paused; a 'data' listener alone does not resume it.
+    this.client.resume();
+    this.upstream.resume();
+  }
+
+  /** Stage list of one direction; rebuilt when the proxy's toxics change, keeping each toxicity roll. */
+  #stagesFor(stream: Stream): readonly Stage[] {
+    const owner = this.#owner;
+    if (this.#stagesVersion !== owner.toxicsVersion) {
+      this.#stagesVersion = owner.toxicsVersion;
+      const lists: Record<Stream, Stage[]> = { upstream: [], downstream: [] };
+      const live = new Set(owner.toxics);
+      for (const [toxic, stage] of this.#stages) {
+        if (!live.has(toxic)) {
+          stage?.dispose?.();
+          this.#stages.delete(toxic);
+        }
+      }
+      for (const toxic of owner.toxics) {
+        let stage = this.#stages.get(toxic);
+        if (stage === undefined) {
+          // Toxicity is decided once per connection and toxic; later changes to other toxics keep it.
+          stage = toxic.toxicity >= 1 || this.rng.next() < toxic.toxicity ? createToxicStage(toxic, this) : null;
+          this.#stages.set(toxic, stage);
+        }
+        if (stage !== null) lists[toxic.stream].push(stage);
+      }
+      this.#stageLists = lists;
+    }
+    return this.#stageLists[stream];
+  }
+
+  pauseClient(paused: boolean): void {
+    if (paused) this.client.pause();
+    else this.client.resume();
+  }
+
+  pauseUpstream(paused: boolean): void {
+    if (paused) this.upstream.pause();
+    else this.upstream.resume();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        resolve();
+      }, ms);
+      this.#timers.add(timer);
+    });
+  }
+
+  countCall(behavior: string): number {
+    return this.#owner.countCall(behavior);
+  }
+
+  fault(behavior: string, verdict: string): void {
+    this.#owner.onFault(this.index, behavior, verdict);
+  }
+
+  behaviorError(behavior: string, error: unknown): void {
+    this.#owner.onBehaviorError(behavior, error);
+  }
+
+  errorReply(): Buffer {
+    return codecFor(this.protocol)?.errorReply(this.rng) ?? randomBytesReply(this.rng);
+  }
+
+  reset(): void {
+    this.#resetSocket(this.client);
+    this.#resetSocket(this.upstream);
+  }
+
+  /** Graceful close of both sides (FIN), then destroy once flushed or after drainTimeoutMs. */
+  close(): void {
+    for (const socket of [this.client, this.upstream]) {
+      if (socket.destroyed) continue;
+      socket.end();
+      this.#destroyWhenFinished(socket);
+    }
+  }
+
+  /** Tear down at once (proxy disabled or closed). */
+  destroy(): void {
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
+  #resetSocket(socket: Socket): void {
+    if (socket.destroyed) return;
+    // libuv cannot RST a socket after shutdown() (our FIN): Node then never closes the handle, so a
+    // socket whose write side already ended is destroyed plainly.
+    if (socket.connecting || socket.pending || socket.writableEnded) socket.destroy();
+    else socket.resetAndDestroy();
+  }
+
+  #destroyWhenFinished(socket: Socket): void {
+    if (socket.writableFinished) {
+      socket.destroy();
+      return;
+    }
+    const timer = setTimeout(() => socket.destroy(), this.#owner.drainTimeoutMs);
+    this.#timers.add(timer);
+    socket.once('finish', () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  }
+
+  #socketClosed(_socket: Socket, other: Socket, sawFin: boolean): void {
+    this.#closedSockets++;
+    if (this.#closedSockets === 2) {
+      this.closed = true;
+      for (const timer of this.#timers) clearTimeout(timer);
+      this.#timers.clear();
+      for (const stage of this.#stages.values()) stage?.dispose?.();
+      this.#stages.clear();
+      this.#owner.onClosed(this);
+      return;
+    }
+    if (other.destroyed) return;
+    // This side is gone; without its FIN it vanished, so nothing more can flow: end the other now.
+    // With its FIN, the other side was already ended by the pipe/direction; destroy it once flushed.
+    if (!sawFin || !this.#connected) {
+      other.destroy();
+      return;
+    }
+    // With its FIN, the pipe/direction forwards that FIN (after queued data); destroy once flushed.
+    if (other.writableFinished) other.destroy();
+    else other.once('finish', () => other.destroy());
+  }
+}
