@@ -1,8 +1,10 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HookListener, HookOptions, Logger } from '@traffic/core';
 import { HookRegistry, InvalidOptionError, TrafficEvents } from '@traffic/core';
+import type { HttpLogger, HttpLoggerOptions } from '@traffic/http-logger';
+import { createHttpLogger, withRequestLogging } from '@traffic/http-logger';
 import { proxyError } from './errors.js';
 import type { EventProxyHookName, EventProxyHooks } from './hooks.js';
 import { HOOK_NAMES } from './hooks.js';
@@ -31,9 +33,6 @@ export interface EndpointAddress {
   upstreams: string[];
 }
 
-/** Wraps each endpoint's request handler (the access log hook-in point). */
-export type HandlerWrapper = (handler: RequestListener) => RequestListener;
-
 export interface EventProxy {
   /** Add a hook listener; lower priority runs first, equal priority in registration order. Returns an unsubscribe function. */
   on<K extends EventProxyHookName>(
@@ -53,12 +52,7 @@ export interface EventProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Internal: used by the access-log wiring; not part of the options users pass. */
-export interface CreateInternals {
-  wrapHandler?: HandlerWrapper;
-}
-
-export function createEventProxy(options: EventProxyOptions, internals: CreateInternals = {}): EventProxy {
+export function createEventProxy(options: EventProxyOptions): EventProxy {
   const resolved: ResolvedOptions = resolveOptions(options);
   const logger: Logger = resolved.logger;
   const events = new TrafficEvents<EventProxyEvents>(logger);
@@ -81,6 +75,10 @@ export function createEventProxy(options: EventProxyOptions, internals: CreateIn
     logger,
     stats,
     tunnels: new Set(),
+    requestIdHeader:
+      resolved.accessLog === false
+        ? undefined
+        : String((resolved.accessLog as HttpLoggerOptions).requestIdHeader ?? 'x-request-id').toLowerCase(),
     // Checked per request: seven map lookups, and once-listeners removed by the registry are seen.
     get hooked() {
       for (const name of HOOK_NAMES) if (hooks.has(name)) return true;
@@ -101,6 +99,9 @@ export function createEventProxy(options: EventProxyOptions, internals: CreateIn
     rejectUnauthorized: resolved.rejectUnauthorized,
   };
 
+  // One access logger for every endpoint (stdout by default, like the http-logger's own default).
+  const accessLogger: HttpLogger | undefined =
+    resolved.accessLog === false ? undefined : createHttpLogger({ logger, ...resolved.accessLog } as HttpLoggerOptions);
   const runtimes = resolved.endpoints.map((endpoint) => {
     const runtime: EndpointRuntime = {
       label: `${endpoint.listen.host}:${endpoint.listen.port}`,
@@ -109,7 +110,9 @@ export function createEventProxy(options: EventProxyOptions, internals: CreateIn
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       new Transaction(ctx, runtime, req, res).start();
     };
-    const server: Server = createServer(internals.wrapHandler ? internals.wrapHandler(handler) : handler);
+    const server: Server = createServer(
+      accessLogger === undefined ? handler : withRequestLogging(handler, accessLogger),
+    );
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) =>
       tunnelUpgrade(ctx, runtime, req, socket, head),
     );
@@ -190,6 +193,7 @@ export function createEventProxy(options: EventProxyOptions, internals: CreateIn
           ),
         );
         await Promise.all(runtimes.map(({ runtime }) => runtime.upstreams.close(graceMs)));
+        await accessLogger?.close();
         if (events.hasListeners('close')) events.emit('close');
       })();
       return closing;

@@ -13,6 +13,8 @@ export interface ForwardContext {
   xForwarded: boolean;
   /** When set, replaces the client's Host (changeOrigin). */
   upstreamHost: string | undefined;
+  /** Lower-cased name and value of a request id to send instead of the client's (access log). */
+  requestId?: { name: string; value: string } | undefined;
 }
 
 const XFF = 'x-forwarded-for';
@@ -29,6 +31,7 @@ export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context:
     // Only names as long as one we look for (host, expect, x-forwarded-*) need lower-casing.
     const lower = name.length === 4 || name.length === 6 || name.length > 14 ? name.toLowerCase() : '';
     if (lower === 'expect') continue;
+    if (context.requestId !== undefined && name.toLowerCase() === context.requestId.name) continue;
     if (lower === 'host') {
       host = value;
       if (context.upstreamHost !== undefined) continue;
@@ -40,6 +43,7 @@ export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context:
     out.push(name, value);
   }
   if (context.upstreamHost !== undefined) out.push('host', context.upstreamHost);
+  if (context.requestId !== undefined) out.push(context.requestId.name, context.requestId.value);
   if (context.xForwarded) {
     out.push(XFF, priorFor === undefined ? context.remoteAddress : `${priorFor}, ${context.remoteAddress}`);
     out.push('x-forwarded-proto', 'http');

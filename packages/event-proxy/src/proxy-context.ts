@@ -13,6 +13,8 @@ export interface ProxyContext {
   readonly stats: ProxyStats;
   /** Open upgrade tunnels (client side), destroyed on close(); bounded by open connections. */
   readonly tunnels: Set<Duplex>;
+  /** With the access log on: the lower-cased request id header it settles (forwarded upstream). */
+  readonly requestIdHeader: string | undefined;
   /** True while at least one hook listener is registered; false selects the fast path. */
   hooked: boolean;
   nextId(): number;

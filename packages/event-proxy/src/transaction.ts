@@ -124,10 +124,13 @@ export class Transaction {
     this.#upstream = upstream;
     const raw = req.rawHeaders;
     const options = this.#ctx.options;
+    const idHeader = this.#ctx.requestIdHeader;
+    const id = idHeader === undefined ? undefined : req.headers[idHeader];
     const headers = forwardRequestHeadersRaw(raw, {
       remoteAddress: req.socket.remoteAddress ?? '',
       xForwarded: options.xForwarded,
       upstreamHost: options.changeOrigin ? upstream.host : undefined,
+      requestId: typeof id === 'string' ? { name: idHeader as string, value: id } : undefined,
     });
     upstream.pool.dispatch(
       { path, method: req.method as string, headers, body: rawHasBody(raw) ? req : null },
@@ -154,7 +157,16 @@ export class Transaction {
     if (this.#mode === DIRECT) {
       if (this.#closed) return false;
       this.#status = status;
-      this.#res.writeHead(status, statusText || undefined, responseHeadersRaw(raw));
+      const res = this.#res;
+      const headers = responseHeadersRaw(raw);
+      if (this.#ctx.requestIdHeader === undefined) {
+        res.writeHead(status, statusText || undefined, headers);
+      } else {
+        // Headers were already set (the access log's X-Request-Id): writeHead would merge the array
+        // with setHeader and keep only the last Set-Cookie; append each one instead.
+        for (let i = 0; i < headers.length; i += 2) res.appendHeader(headers[i] as string, headers[i + 1] as string);
+        res.writeHead(status, statusText || undefined);
+      }
       return true;
     }
     this.#upstreamHeadNs = process.hrtime.bigint();
