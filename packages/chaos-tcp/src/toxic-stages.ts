@@ -79,20 +79,25 @@ export function createToxicStage(toxic: Toxic, conn: ConnectionControl): Stage {
 
 function bandwidthStage(attr: (key: string) => number, conn: ConnectionControl): Stage {
   let nextFree = 0;
+  let lastDone = -1;
   return {
     async data(chunk, _arrival, next) {
       let offset = 0;
+      // A chunk that follows the previous one at once continues its schedule (a backlog); after a
+      // pause the schedule restarts. Late timers never push later slices back: the schedule is absolute.
+      const now = performance.now();
+      if (now - lastDone > 5) nextFree = now;
       while (offset < chunk.length) {
         const bytesPerMs = attr('rate'); // KB/s = 1000 bytes per second = rate bytes per ms
         // Slices of ~10 ms keep the rate smooth; the schedule is absolute, so timer lateness never accumulates.
         const size = Math.max(1, Math.min(chunk.length - offset, Math.ceil(bytesPerMs * 10)));
-        const now = performance.now();
-        nextFree = Math.max(now, nextFree) + size / bytesPerMs;
-        const wait = nextFree - now;
+        nextFree += size / bytesPerMs;
+        const wait = nextFree - performance.now();
         if (wait >= 1) await conn.sleep(wait);
         await next(chunk.subarray(offset, offset + size));
         offset += size;
       }
+      lastDone = performance.now();
     },
   };
 }
