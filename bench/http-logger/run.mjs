@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// http-logger benchmark: the same hello-world node:http server, each in its own process, bare and
+// with each access logger writing to a file: ours (fileSink), pino-http (pino.destination,
+// sync: false), morgan ('combined' to an fs write stream). autocannon drives each in turn; the
+// table shows req/s, latency, peak RSS, the overhead against bare and the lines each logged.
+//   node bench/http-logger/run.mjs [--smoke] [--rounds=N]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
+const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : size(3, 1);
+const durationS = size(8, 1);
+const connections = 50;
+const peers = ['bare', 'ours', 'pino-http', 'morgan'];
+const dir = mkdtempSync(join(tmpdir(), 'bench-http-logger-'));
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; ticks of 10 ms). */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function countLines(path) {
+  try {
+    const text = readFileSync(path, 'utf8');
+    let lines = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    return lines;
+  } catch {
+    return 0;
+  }
+}
+
+const results = new Map(
+  peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], rss: 0, requests: 0, lines: 0 }]),
+);
+try {
+  // Rounds interleave the peers so drift on a shared machine hits all of them alike.
+  for (let round = 0; round < rounds; round++) {
+    for (const peer of peers) {
+      const logFile = join(dir, `${peer}-${round}.log`);
+      const server = await startProcess(join(here, 'server.mjs'), [peer, logFile]);
+      const url = `http://127.0.0.1:${server.info.port}/hello?x=1`;
+      try {
+        await load(url, { connections, durationS: smoke ? 0.5 : 1 }); // warm-up (JIT), not counted
+        const cpuBefore = cpuMs(server.pid);
+        const result = await load(url, { connections, durationS });
+        const cpuAfter = cpuMs(server.pid);
+        const row = results.get(peer);
+        // Server CPU per request: far steadier than req/s when other jobs share the cores.
+        row.cpuUs.push(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.rps * durationS));
+        row.rps.push(result.rps);
+        row.p50.push(result.p50);
+        row.p99.push(result.p99);
+        row.rss = Math.max(row.rss, peakRssMb(server.pid));
+        row.requests += Math.round(result.rps * durationS);
+        if (result.errors > 0 || result.non2xx > 0)
+          console.error(`${peer}: ${result.errors} errors, ${result.non2xx} non-2xx`);
+      } finally {
+        await server.stop();
+      }
+      results.get(peer).lines += peer === 'bare' ? 0 : countLines(logFile);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const bareRps = median(results.get('bare').rps);
+const bareCpu = median(results.get('bare').cpuUs);
+const rows = peers.map((peer) => {
+  const r = results.get(peer);
+  const rps = median(r.rps);
+  return {
+    peer,
+    'req/s': rps,
+    'p50 ms': median(r.p50),
+    'p99 ms': median(r.p99),
+    'CPU µs/req': median(r.cpuUs),
+    'CPU overhead µs': peer === 'bare' ? 0 : median(r.cpuUs) - bareCpu,
+    'peak RSS MB': r.rss,
+    'overhead req/s': peer === 'bare' ? 0 : bareRps - rps,
+    'overhead %': peer === 'bare' ? 0 : ((bareRps - rps) / bareRps) * 100,
+    'lines logged': peer === 'bare' ? '-' : String(r.lines),
+  };
+});
+printTable(
+  `http-logger: hello world on node:http, ${connections} connections, ${rounds} round(s) × ${durationS} s, median req/s${smoke ? ' (smoke)' : ''}`,
+  rows,
+  { ratioOf: 'req/s', against: ['bare'] },
+);
+const ours = rows.find((row) => row.peer === 'ours');
+const pino = rows.find((row) => row.peer === 'pino-http');
+const show = (value) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+console.log(
+  `\nour overhead / pino-http overhead (target ≤ 0.5): req/s ${show(ours['overhead req/s'] / pino['overhead req/s'])}, ` +
+    `CPU per request ${show(ours['CPU overhead µs'] / pino['CPU overhead µs'])}${smoke ? ' — smoke run: too short to judge' : ''}`,
+);
