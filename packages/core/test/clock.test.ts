@@ -42,7 +42,12 @@ describe('systemClock and elapsedMs', () => {
   it('is monotonic with sub-millisecond precision, and wallMs is epoch time', async () => {
     const startNs = systemClock.nowNs();
     const startMs = systemClock.nowMs();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Busy-wait on the wall clock: a timer may fire early against hrtime (libuv caches loop time).
+    const until = Date.now() + 6;
+    while (Date.now() < until) {
+      // spin
+    }
+    await new Promise((resolve) => setImmediate(resolve));
     const endNs = systemClock.nowNs();
     expect(endNs).toBeGreaterThan(startNs);
     expect(systemClock.nowMs()).toBeGreaterThan(startMs);
