@@ -1,3 +1,4 @@
+import type { Clock } from '@traffic/core';
 import { HookEvent, HookRegistry, TrafficError } from '@traffic/core';
 import type { GorChannel } from './message.js';
 import { GorMessage, MESSAGE_TYPES } from './message.js';
@@ -29,6 +30,7 @@ type Hooks = { request: GorEvent; response: GorEvent; replay: GorEvent };
 export interface DispatcherOptions {
   keyedTtlMs: number;
   maxKeyed: number;
+  clock: Clock;
   onError: (error: Error, message: GorMessage) => void;
 }
 
@@ -48,7 +50,11 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#ttlMs = options.keyedTtlMs;
     this.#onError = options.onError;
-    this.#registry = new HookRegistry<Hooks>({ keyedTtlMs: options.keyedTtlMs, maxKeyed: options.maxKeyed });
+    this.#registry = new HookRegistry<Hooks>({
+      keyedTtlMs: options.keyedTtlMs,
+      maxKeyed: options.maxKeyed,
+      clock: options.clock,
+    });
   }
 
   /** True when no handler of any kind is registered (passthrough: the engine never parses HTTP). */

@@ -5,7 +5,7 @@ import { FAILED } from './dispatch.js';
 import { HEX_UPPER, lowerHex, scanHex } from './hex.js';
 import { GorMessage } from './message.js';
 import { OutputBatcher } from './output-batcher.js';
-import { encodeLine, NL, parseHexHeader } from './protocol.js';
+import { hexHeaderFields, NL, scanHexHeader, writeLine } from './protocol.js';
 import type { GorStats } from './stats.js';
 import { typeName } from './stats.js';
 
@@ -195,14 +195,20 @@ export class LineEngine {
       end = buf.length;
       echoable = false;
     }
-    const header = parseHexHeader(buf, start, end);
+    const header = scanHexHeader(buf, start, end);
     if (typeof header === 'string') return this.#malformed(lineNumber, header);
-    const type = header.fields[0] as string;
-    const typeStats = stats.byType[typeName(type)];
+    const typeStats = stats.byType[header.type === '' ? 'other' : typeName(header.type)];
     typeStats.in++;
 
+    if (host.idle() && host.submit === undefined) {
+      typeStats.forwarded++;
+      this.#echo(buf, start, end, echoable);
+      return false;
+    }
+    const fields = hexHeaderFields(buf, start, header.payloadStart);
+
     if (host.submit !== undefined) {
-      const id = header.fields[1] as string;
+      const id = fields[1] as string;
       // A copy: the worker keeps it after this chunk is gone.
       const line = Buffer.from(buf.subarray(start, end));
       return this.#track(
@@ -221,13 +227,7 @@ export class LineEngine {
       );
     }
 
-    if (host.idle()) {
-      typeStats.forwarded++;
-      this.#echo(buf, start, end, echoable);
-      return false;
-    }
-
-    const message = new GorMessage(header.fields, { line: buf, start: header.payloadStart, end });
+    const message = new GorMessage(fields, { line: buf, start: header.payloadStart, end });
     message.lineNumber = lineNumber;
     const finish = (result: DispatchResult) => {
       if (result === FAILED) {
@@ -248,7 +248,7 @@ export class LineEngine {
         return;
       }
       if (result !== message || message.headChanged || message.httpReplaced) typeStats.modified++;
-      this.#out.pushAll(encodeLine(result));
+      writeLine(this.#out, result);
     };
     if (this.#inflight === 0) {
       const result = host.dispatch(message);

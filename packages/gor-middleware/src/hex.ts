@@ -48,7 +48,53 @@ export function lowerHex(bytes: Uint8Array, start: number, end: number): Buffer 
   return out;
 }
 
-/** Decode a hex span to bytes. */
+// Small spans are converted in JS (no intermediate string, no native call); large ones natively.
+const NATIVE_FROM = 2048;
+const DIGITS = new Uint8Array(16);
+for (let i = 0; i < 16; i++) DIGITS[i] = i.toString(16).charCodeAt(0);
+
+/** Decode a valid, even-length hex span to bytes. */
 export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
-  return Buffer.from(bytes.toString('latin1', start, end), 'hex');
+  const length = (end - start) >> 1;
+  if (length >= NATIVE_FROM) return Buffer.from(bytes.toString('latin1', start, end), 'hex');
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0, at = start; i < length; i++, at += 2) {
+    out[i] = ((VALUE[bytes[at] as number] as number) << 4) | (VALUE[bytes[at + 1] as number] as number);
+  }
+  return out;
+}
+
+// Buffer's own hexSlice/latin1Write skip toString/write's argument handling; fall back when absent.
+type FastBuffer = Buffer & {
+  hexSlice?: (start: number, end: number) => string;
+  latin1Write?: (text: string, offset: number) => number;
+};
+
+/** Write the lowercase hex of `src` into `dst` at `offset`; returns the offset after it. */
+export function encodeHexInto(src: Buffer, dst: Buffer, offset: number): number {
+  const fastSrc = src as FastBuffer;
+  const fastDst = dst as FastBuffer;
+  const text = fastSrc.hexSlice === undefined ? src.toString('hex') : fastSrc.hexSlice(0, src.length);
+  if (fastDst.latin1Write === undefined) dst.write(text, offset, 'latin1');
+  else fastDst.latin1Write(text, offset);
+  return offset + src.length * 2;
+}
+
+/** Write the lowercase hex of a latin1 string's char codes (a header line). */
+export function encodeLatin1HexInto(text: string, dst: Buffer, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) & 0xff;
+    dst[at++] = DIGITS[code >> 4] as number;
+    dst[at++] = DIGITS[code & 15] as number;
+  }
+  return at;
+}
+
+/** The lowercase hex of `src` as a new Buffer (native for large inputs). */
+export function encodeHex(src: Buffer): Buffer {
+  if (src.length >= NATIVE_FROM) return Buffer.from(src.toString('hex'), 'latin1');
+  const out = Buffer.allocUnsafe(src.length * 2);
+  encodeHexInto(src, out, 0);
+  return out;
 }

@@ -64,6 +64,7 @@ export class Gor {
     this.#dispatcher = new Dispatcher({
       keyedTtlMs: this.options.keyedTtlMs,
       maxKeyed: this.options.maxKeyed,
+      clock: this.options.clock,
       onError: (error, message) => this.#reportHandlerError(error, message),
     });
   }

@@ -1,4 +1,4 @@
-import type { Logger } from '@traffic/core';
+import type { Clock, Logger } from '@traffic/core';
 import {
   functionOption,
   InvalidOptionError,
@@ -6,6 +6,7 @@ import {
   noopLogger,
   oneOfOption,
   rejectUnknownOptions,
+  systemClock,
 } from '@traffic/core';
 
 /** Options of createMiddleware(); validated once against DEFAULTS. */
@@ -28,6 +29,8 @@ export interface MiddlewareOptions {
   maxBufferedBytes?: number;
   /** Where reports go (malformed lines, handler errors); default a no-op logger. */
   logger?: Logger;
+  /** Time source for keyed-handler TTLs (tests pass core's FakeClock). */
+  clock?: Clock;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +43,7 @@ export interface ResolvedOptions {
   maxLineBytes: number;
   maxBufferedBytes: number;
   logger: Logger;
+  clock: Clock;
 }
 
 export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'workerModule'> & { workerModule: undefined }> = Object.freeze({
@@ -52,6 +56,7 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'workerModule'> & { worker
   maxLineBytes: 512 * 1024 * 1024,
   maxBufferedBytes: 16 * 1024 * 1024,
   logger: noopLogger,
+  clock: systemClock,
 });
 
 export function resolveOptions(options: MiddlewareOptions): ResolvedOptions {
@@ -71,6 +76,9 @@ export function resolveOptions(options: MiddlewareOptions): ResolvedOptions {
   const logger = o.logger;
   if (logger === null || typeof logger !== 'object') throw new InvalidOptionError('logger', logger, 'a Logger');
   functionOption('logger.warn', logger.warn);
+  if (o.clock === null || typeof o.clock !== 'object' || typeof o.clock.nowMs !== 'function') {
+    throw new InvalidOptionError('clock', o.clock, 'a Clock (nowMs, nowNs, wallMs, setTimeout, clearTimeout)');
+  }
   return {
     concurrency: integerOption('concurrency', o.concurrency, 1, 65_536),
     workers,
@@ -81,6 +89,7 @@ export function resolveOptions(options: MiddlewareOptions): ResolvedOptions {
     maxLineBytes: integerOption('maxLineBytes', o.maxLineBytes, 64, 2 ** 31),
     maxBufferedBytes: integerOption('maxBufferedBytes', o.maxBufferedBytes, 1024),
     logger,
+    clock: o.clock,
   };
 }
 

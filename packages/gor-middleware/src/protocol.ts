@@ -1,5 +1,6 @@
-import { hexByte } from './hex.js';
+import { decodeHex, encodeHex, encodeHexInto, encodeLatin1HexInto, hexByte } from './hex.js';
 import type { GorMessage } from './message.js';
+import type { OutputBatcher } from './output-batcher.js';
 
 /**
  * GoReplay's middleware wire format: one line per message, lowercase hex of
@@ -14,19 +15,71 @@ export interface ParsedHeader {
   payloadStart: number;
 }
 
-/** Parse the header of a hex line span (already checked to be valid, even-length hex). */
-export function parseHexHeader(line: Buffer, start: number, end: number): ParsedHeader | string {
+/**
+ * Scan the header of a hex line span (already checked to be valid, even-length hex) without
+ * allocating: returns the offset of the payload's first hex digit and the message type ('1', '2',
+ * '3', or '' for any other), or the reason the header is malformed.
+ */
+export interface ScannedHeader {
+  payloadStart: number;
+  /** The type when it is one of the known single-digit types, else ''. */
+  type: '1' | '2' | '3' | '';
+}
+
+export function scanHexHeader(line: Buffer, start: number, end: number): ScannedHeader | string {
   const limit = Math.min(end, start + MAX_HEADER_BYTES * 2);
+  let spaces = 0;
+  let firstSpace = -1;
+  let secondSpace = -1;
   let at = start;
-  while (at < limit && hexByte(line, at) !== 0x0a) at += 2;
+  for (; at < limit; at += 2) {
+    const byte = hexByte(line, at);
+    if (byte === 0x0a) break;
+    if (byte === 0x20) {
+      spaces++;
+      if (firstSpace < 0) firstSpace = at;
+      else if (secondSpace < 0) secondSpace = at;
+    }
+  }
   if (at >= limit) {
     return at >= end
-      ? 'no header terminator (decoded payload has no "\\n" after the header)'
+      ? 'no header terminator (the decoded line has no "\\n" after the header)'
       : `header longer than ${MAX_HEADER_BYTES} bytes`;
   }
-  const header = Buffer.from(line.toString('latin1', start, at), 'hex').toString('latin1');
-  const fields = splitHeader(header);
-  return typeof fields === 'string' ? fields : { fields, payloadStart: at + 2 };
+  if (spaces < 2) return `header has ${spaces + 1} field(s), expected "TYPE ID TIMESTAMP [LATENCY]"`;
+  if (firstSpace === start || secondSpace === firstSpace + 2) return 'header has an empty type or ID';
+  let type: ScannedHeader['type'] = '';
+  if (firstSpace === start + 2) {
+    const code = hexByte(line, start);
+    if (code === 0x31) type = '1';
+    else if (code === 0x32) type = '2';
+    else if (code === 0x33) type = '3';
+  }
+  return { payloadStart: at + 2, type };
+}
+
+/** The header fields of a scanned hex line. */
+export function hexHeaderFields(line: Buffer, start: number, payloadStart: number): string[] {
+  // Each field is its own string (not a slice of the header): a keyed handler keeps its ID alive
+  // for up to the TTL, and should not keep the whole header with it.
+  const header = decodeHex(line, start, payloadStart - 2);
+  const fields: string[] = [];
+  let from = 0;
+  for (;;) {
+    const space = header.indexOf(0x20, from);
+    if (space < 0) break;
+    fields.push(header.toString('latin1', from, space));
+    from = space + 1;
+  }
+  fields.push(header.toString('latin1', from));
+  return fields;
+}
+
+/** Parse the header of a hex line span into fields (scan + decode). */
+export function parseHexHeader(line: Buffer, start: number, end: number): ParsedHeader | string {
+  const scanned = scanHexHeader(line, start, end);
+  if (typeof scanned === 'string') return scanned;
+  return { fields: hexHeaderFields(line, start, scanned.payloadStart), payloadStart: scanned.payloadStart };
 }
 
 /** Parse the header of a raw payload (a `.gor` file record). */
@@ -55,7 +108,32 @@ export function encodeLine(message: GorMessage): Buffer[] {
   const head = Buffer.from(Buffer.from(message.header, 'latin1').toString('hex'), 'latin1');
   const source = message.hexSource;
   if (source !== undefined) return [head, NEWLINE_HEX, source.line.subarray(source.start, source.end), NL];
-  return [head, NEWLINE_HEX, Buffer.from(message.http.toString('hex'), 'latin1'), NL];
+  return [head, NEWLINE_HEX, encodeHex(message.http), NL];
+}
+
+// Payloads up to this size are hex-encoded straight into the output batch.
+const INLINE_BELOW = 32 * 1024;
+
+/** Encode a message as one output line directly into the output batch. */
+export function writeLine(out: OutputBatcher, message: GorMessage): void {
+  const header = message.header;
+  const source = message.hexSource;
+  const http = source === undefined ? message.http : undefined;
+  const inline = http !== undefined && http.length < INLINE_BELOW;
+  let at = out.reserve(header.length * 2 + 2 + (inline ? http.length * 2 + 1 : 0));
+  const scratch = out.scratch;
+  at = encodeLatin1HexInto(header, scratch, at);
+  scratch[at++] = 0x30;
+  scratch[at++] = 0x61;
+  if (inline) {
+    at = encodeHexInto(http, scratch, at);
+    scratch[at++] = 0x0a;
+    out.commit(at);
+    return;
+  }
+  out.commit(at);
+  out.push(source === undefined ? encodeHex(http as Buffer) : source.line.subarray(source.start, source.end));
+  out.push(NL);
 }
 
 /** Encode a message as one `.gor` file record payload (header, `\n`, raw HTTP; no separator). */
