@@ -276,13 +276,19 @@ export class ShadowProxy {
       if (this.#exchanges.size === 0) resolve(false);
       else this.#idle = () => resolve(false);
     });
-    const cut = await Promise.race([idle, timedOut]);
+    let cut = await Promise.race([idle, timedOut]);
+    if (!cut && server !== undefined) {
+      // Responses are written; let their sockets flush and close (keep-alive ones once idle).
+      const sweeper = setInterval(() => server.closeIdleConnections(), 25);
+      cut = await Promise.race([serverClosed.then(() => false), timedOut]);
+      clearInterval(sweeper);
+    }
     if (cut) {
       const reason = new Error('proxy closing');
       for (const exchange of [...this.#exchanges]) exchange.abort(reason);
+      server?.closeAllConnections();
     }
     for (const socket of this.#tunnels) socket.destroy();
-    server?.closeAllConnections();
     clearTimeout(timer as ReturnType<typeof setTimeout>);
     await serverClosed;
     await Promise.all([...this.#backends.values()].map((backend) => backend.pool.destroy().catch(() => {})));
