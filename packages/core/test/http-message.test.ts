@@ -146,6 +146,11 @@ describe('HttpMessage mutators', () => {
     expect(changed.header('host')).toBe('a');
   });
 
+  it('setBody refuses a partial head (there is no empty line to put the body after)', () => {
+    const partial = HttpMessage.parse('POST / HTTP/1.1\r\nHost: a', { allowPartial: true });
+    expect(codeOf(() => partial.setBody('x'))).toBe('TRAFFIC_ERR_HTTP_TRUNCATED_HEAD');
+  });
+
   it('removeHeader removes every field of the name, and returns this when there is none', () => {
     const message = HttpMessage.parse(REQUEST);
     expect(message.removeHeader('X-A').toString()).toBe(

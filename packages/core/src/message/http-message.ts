@@ -210,6 +210,12 @@ export class HttpMessage {
   setBody(body: Buffer | string): HttpMessage {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const head = this.head;
+    if (!head.complete) {
+      throw new TrafficError(
+        'TRAFFIC_ERR_HTTP_TRUNCATED_HEAD',
+        'cannot set the body of a message whose head has no closing empty line (parsed with allowPartial)',
+      );
+    }
     const edits: Edit[] = [];
     let lengthSet = false;
     for (const field of head.headers) {
