@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { HttpMessage } from '@traffic/core';
+import { decodeChunked, decodeContentEncoding, encodeChunked, encodeContentEncoding, HttpMessage } from '@traffic/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -142,6 +142,64 @@ describe('HttpMessage property: round trip', () => {
         expect(changed.body.equals(generated.body)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('body codecs property: round trip', () => {
+  it('decodeChunked(encodeChunked(body, size, trailers)) gives back body and trailers, consuming everything', () => {
+    const trailer = fc.tuple(token, fieldValue(VCHAR));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.array(trailer, { maxLength: 3 }),
+        (body, chunkSize, trailers) => {
+          const encoded = encodeChunked(Buffer.from(body), chunkSize, trailers);
+          const decoded = decodeChunked(encoded);
+          expect(decoded.body.equals(Buffer.from(body))).toBe(true);
+          expect(decoded.trailers).toEqual(trailers);
+          expect(decoded).toMatchObject({ complete: true, consumed: encoded.length });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('any prefix of a chunked body decodes with allowPartial to a prefix of the body, or throws truncated', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 500 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.nat(),
+        (body, size, cut) => {
+          const encoded = encodeChunked(Buffer.from(body), size);
+          const prefix = encoded.subarray(0, cut % encoded.length);
+          const partial = decodeChunked(prefix, { allowPartial: true });
+          expect(partial.complete).toBe(false);
+          expect(Buffer.from(body).subarray(0, partial.body.length).equals(partial.body)).toBe(true);
+          expect(() => decodeChunked(prefix)).toThrow(
+            expect.objectContaining({ code: 'TRAFFIC_ERR_HTTP_TRUNCATED_CHUNK' }),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodeContentEncoding undoes encodeContentEncoding for every coding and stack of codings', () => {
+    const coding = fc.constantFrom('gzip', 'deflate', 'br', 'identity');
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.array(coding, { minLength: 1, maxLength: 3 }),
+        (body, codings) => {
+          let encoded = Buffer.from(body);
+          for (const name of codings) encoded = encodeContentEncoding(encoded, name);
+          expect(decodeContentEncoding(encoded, codings.join(', ')).equals(Buffer.from(body))).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
