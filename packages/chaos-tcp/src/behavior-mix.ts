@@ -173,6 +173,10 @@ export function createBehaviorMix(settings: MixSettings, where = '--behavior'): 
       });
     }
   }
+  // Options are checked even for behaviours not in the mix: a typo never waits for a later mix change.
+  for (const name of Object.keys(settings.behaviorOptions ?? {})) {
+    resolveBehaviorOptions(registry[name]!, settings.behaviorOptions?.[name], `options of behavior ${name}`);
+  }
   const optionsOf = (name: string) =>
     resolveBehaviorOptions(registry[name]!, settings.behaviorOptions?.[name], `options of behavior ${name}`);
   const entries = spec.map(
