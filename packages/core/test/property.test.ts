@@ -194,7 +194,7 @@ describe('body codecs property: round trip', () => {
         fc.uint8Array({ maxLength: 2000 }),
         fc.array(coding, { minLength: 1, maxLength: 3 }),
         (body, codings) => {
-          let encoded = Buffer.from(body);
+          let encoded: Buffer = Buffer.from(body);
           for (const name of codings) encoded = encodeContentEncoding(encoded, name);
           expect(decodeContentEncoding(encoded, codings.join(', ')).equals(Buffer.from(body))).toBe(true);
         },
