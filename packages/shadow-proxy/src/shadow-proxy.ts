@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HookListener, HookOptions, TimerHandle } from '@traffic/core';
 import { HookRegistry, InvalidOptionError, TrafficEvents, urlOption } from '@traffic/core';
+import type { HttpLogger, HttpLoggerOptions } from '@traffic/http-logger';
+import { createHttpLogger, withRequestLogging } from '@traffic/http-logger';
 import type { Backend } from './backend-pool.js';
 import { createBackend } from './backend-pool.js';
 import type { Comparator } from './comparator.js';
@@ -68,6 +70,7 @@ export class ShadowProxy {
   readonly #headerPolicy: RequestHeaderPolicy;
   readonly #diffLog: DiffLog | undefined;
   #server: Server | undefined;
+  #accessLogger: HttpLogger | undefined;
   #address: ShadowProxyAddress | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #seq = 0;
@@ -220,7 +223,14 @@ export class ShadowProxy {
       throw shadowError(SHADOW_ERRORS.alreadyListening, 'listen() was already called on this proxy');
     if (this.#master === undefined)
       throw shadowError(SHADOW_ERRORS.noMaster, 'add a master with addMaster(name, url) before listen()');
-    const server = createServer(this.#handler);
+    // Opt-in access log: the http-logger wraps the handler (it adds an X-Request-Id response header).
+    const accessLog = this.options.accessLog;
+    if (accessLog !== false) {
+      this.#accessLogger = createHttpLogger({ logger: this.options.logger, ...accessLog } as HttpLoggerOptions);
+    }
+    const server = createServer(
+      this.#accessLogger === undefined ? this.#handler : withRequestLogging(this.#handler, this.#accessLogger),
+    );
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     server.on('clientError', (_error, socket) => {
       this.#stats.proxyErrors.badRequest++;
@@ -272,26 +282,29 @@ export class ShadowProxy {
       timer = setTimeout(() => resolve(true), this.options.closeTimeoutMs);
       (timer as { unref?: () => void }).unref?.();
     });
-    const idle = new Promise<boolean>((resolve) => {
-      if (this.#exchanges.size === 0) resolve(false);
-      else this.#idle = () => resolve(false);
-    });
-    let cut = await Promise.race([idle, timedOut]);
-    if (!cut && server !== undefined) {
-      // Responses are written; let their sockets flush and close (keep-alive ones once idle).
-      const sweeper = setInterval(() => server.closeIdleConnections(), 25);
-      cut = await Promise.race([serverClosed.then(() => false), timedOut]);
-      clearInterval(sweeper);
+    // Tunnels are conversations with no end in sight: cut them. Then the server: no new requests,
+    // in-flight responses flush, idle keep-alive sockets close.
+    for (const socket of this.#tunnels) socket.destroy();
+    const sweeper = setInterval(() => server?.closeIdleConnections(), 25);
+    let cut = await Promise.race([serverClosed.then(() => false), timedOut]);
+    clearInterval(sweeper);
+    // Then the shadows still running for requests already answered.
+    if (!cut) {
+      const idle = new Promise<boolean>((resolve) => {
+        if (this.#exchanges.size === 0) resolve(false);
+        else this.#idle = () => resolve(false);
+      });
+      cut = await Promise.race([idle, timedOut]);
     }
     if (cut) {
       const reason = new Error('proxy closing');
       for (const exchange of [...this.#exchanges]) exchange.abort(reason);
       server?.closeAllConnections();
     }
-    for (const socket of this.#tunnels) socket.destroy();
     clearTimeout(timer as ReturnType<typeof setTimeout>);
     await serverClosed;
     await Promise.all([...this.#backends.values()].map((backend) => backend.pool.destroy().catch(() => {})));
+    await this.#accessLogger?.close();
     const snapshot = this.stats();
     this.events.emit('stats', snapshot, true);
     this.events.emit('close', snapshot);

@@ -169,3 +169,19 @@ describe('reporting', () => {
     }
   });
 });
+
+describe('access log', () => {
+  it('accessLog writes one line per request through @traffic/http-logger', async () => {
+    const lines: string[] = [];
+    const s = await setup({ body: 'ok' }, { body: 'ok' }, { accessLog: { sink: (line: string) => lines.push(line) } });
+    try {
+      await send(s.url, { path: '/logged' });
+      await outcomesAtLeast(s.proxy, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({ url: '/logged', status: 200 });
+    } finally {
+      await s.close();
+    }
+  });
+});
