@@ -65,7 +65,8 @@ if (kind === 'upstream') {
 } else if (kind === 'http-proxy') {
   const { default: httpProxy } = await import('http-proxy');
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS, keepAliveMsecs: 60_000 });
-  const proxy = httpProxy.createProxyServer({ target: upstream, agent });
+  // xfwd: the same X-Forwarded-* work ours and the nginx config do.
+  const proxy = httpProxy.createProxyServer({ target: upstream, agent, xfwd: true });
   proxy.on('error', (_error, _req, res) => {
     if (!res.headersSent) res.writeHead(502);
     res.end();

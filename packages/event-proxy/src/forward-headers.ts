@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { stripHopByHop, stripHopByHopRaw } from '@traffic/core';
+import { connectionHeaderNames, HOP_BY_HOP_HEADERS, stripHopByHop } from '@traffic/core';
 import type { HeaderMap } from './types.js';
 
 /**
@@ -19,19 +19,38 @@ export interface ForwardContext {
 
 const XFF = 'x-forwarded-for';
 
-/** node:http rawHeaders → the flat [name, value, …] array sent upstream. */
+/**
+ * The names the Connection header(s) of a flat [name, value, …] array declare hop-by-hop, or
+ * undefined when there is no Connection header (the common case: no Set is built).
+ */
+function connectionNamed(flat: readonly string[]): Set<string> | undefined {
+  let values: string[] | undefined;
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] as string;
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      if (values === undefined) values = [flat[i + 1] as string];
+      else values.push(flat[i + 1] as string);
+    }
+  }
+  return values === undefined ? undefined : connectionHeaderNames(values);
+}
+
+function hopByHop(lower: string, named: Set<string> | undefined): boolean {
+  return HOP_BY_HOP_HEADERS.has(lower) || (named !== undefined && named.has(lower));
+}
+
+/** node:http rawHeaders → the flat [name, value, …] array sent upstream, in one pass. */
 export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context: ForwardContext): string[] {
-  const kept = stripHopByHopRaw(rawHeaders);
+  const named = connectionNamed(rawHeaders);
   const out: string[] = [];
   let priorFor: string | undefined;
   let host: string | undefined;
-  for (let i = 0; i < kept.length; i += 2) {
-    const name = kept[i] as string;
-    const value = kept[i + 1] as string;
-    // Only names as long as one we look for (host, expect, x-forwarded-*) need lower-casing.
-    const lower = name.length === 4 || name.length === 6 || name.length > 14 ? name.toLowerCase() : '';
-    if (lower === 'expect') continue;
-    if (context.requestId !== undefined && name.toLowerCase() === context.requestId.name) continue;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    const value = rawHeaders[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (hopByHop(lower, named) || lower === 'expect') continue;
+    if (context.requestId !== undefined && lower === context.requestId.name) continue;
     if (lower === 'host') {
       host = value;
       if (context.upstreamHost !== undefined) continue;
@@ -74,7 +93,13 @@ export function forwardRequestHeadersObject(headers: IncomingHttpHeaders, contex
 export function responseHeadersRaw(raw: readonly Buffer[]): string[] {
   const strings: string[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
-  return stripHopByHopRaw(strings);
+  const named = connectionNamed(strings);
+  const out: string[] = [];
+  for (let i = 0; i < strings.length; i += 2) {
+    const name = strings[i] as string;
+    if (!hopByHop(name.toLowerCase(), named)) out.push(name, strings[i + 1] as string);
+  }
+  return out;
 }
 
 /** undici's raw response headers → an editable lower-cased object without hop-by-hop headers. */
@@ -94,9 +119,21 @@ export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
 
 /**
  * A listener-edited header object made safe to send: names lower-cased (so a later Content-Length
- * fix-up cannot leave a second copy), hop-by-hop headers removed, undefined values dropped.
+ * fix-up cannot leave a second copy), hop-by-hop headers removed, undefined values dropped. The
+ * usual case (already clean) is checked in one pass and copied once, for the fix-ups.
  */
 export function cleanHeaderMap(headers: HeaderMap): HeaderMap {
+  let clean = headers.connection === undefined;
+  if (clean) {
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined || value === null || HOP_BY_HOP_HEADERS.has(name) || name !== name.toLowerCase()) {
+        clean = false;
+        break;
+      }
+    }
+  }
+  if (clean) return { ...headers };
   const lower: HeaderMap = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || value === null) continue;

@@ -257,9 +257,12 @@ export class Transaction {
     body?.reject(failure);
   }
 
-  readonly #onDrain = (): void => {
-    this.#resumeUpstream?.();
-  };
+  // Created on first backpressure only: most responses never fill the client socket.
+  #onDrainFn: (() => void) | undefined = undefined;
+  get #onDrain(): () => void {
+    if (this.#onDrainFn === undefined) this.#onDrainFn = () => this.#resumeUpstream?.();
+    return this.#onDrainFn;
+  }
 
   readonly #onClose = (): void => {
     this.#closed = true;
@@ -469,7 +472,14 @@ export class Transaction {
   }
 
   /** event.body(): the request body in the request phase, the response body in the response phase. */
-  readonly #readBody = (event: ProxyFilterEvent, options: BodyOptions | undefined): Promise<Buffer> => {
+  #readBodyFn: ((event: ProxyFilterEvent, options: BodyOptions | undefined) => Promise<Buffer>) | undefined = undefined;
+  /** The event.body() implementation, created once per transaction and only on the listener path. */
+  get #readBody(): (event: ProxyFilterEvent, options: BodyOptions | undefined) => Promise<Buffer> {
+    if (this.#readBodyFn === undefined) this.#readBodyFn = (event, options) => this.#bodyOf(event, options);
+    return this.#readBodyFn;
+  }
+
+  #bodyOf(event: ProxyFilterEvent, options: BodyOptions | undefined): Promise<Buffer> {
     const limit =
       options?.limit === undefined
         ? this.#ctx.options.defaultBodyLimit
@@ -483,7 +493,7 @@ export class Transaction {
       response.body = buffer;
       return buffer;
     });
-  };
+  }
 
   #readRequestBody(limit: number): Promise<Buffer> {
     const request = this.#request as ProxyRequest;
@@ -553,7 +563,9 @@ export class Transaction {
     if (!streamUpstream) {
       body = response.body === undefined ? Buffer.alloc(0) : toBuffer(response.body);
       delete headers['transfer-encoding'];
-      headers['content-length'] = String(body.length);
+      // 204 and 304 carry no body and must not announce one.
+      if (status === 204 || status === 304) delete headers['content-length'];
+      else headers['content-length'] = String(body.length);
     }
     this.#status = status;
     this.#headNs = process.hrtime.bigint();
