@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { formatGoDuration, TrafficError } from '@traffic/core';
 import { RequestCounters } from './counters.js';
 import { HTTP_LOGGER_ERRORS } from './errors.js';
-import { type HttpLoggerOptions, LOG_FIELDS, type ResolvedOptions, resolveOptions } from './options.js';
+import { type HttpLoggerOptions, LOG_FIELDS, type LogField, type ResolvedOptions, resolveOptions } from './options.js';
 import { renderPrometheus } from './prometheus.js';
 import { redactUrl } from './redact-url.js';
 import { isValidRequestId, mintRequestId } from './request-id.js';
@@ -27,6 +27,15 @@ export interface HttpLoggerStats {
   extraFieldErrors: number;
   /** Requests being served right now. */
   inFlight: number;
+}
+
+const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** Milliseconds with six decimals from nanoseconds, exact, with integer formatting only. */
+function msText(ns: bigint): string {
+  const n = Number(ns);
+  const whole = Math.floor(n / 1e6);
+  return `${whole}.${String(n - whole * 1e6 + 1e6).slice(1)}`;
 }
 
 const kState = Symbol('traffic.httpLogger.state');
@@ -111,14 +120,19 @@ export class HttpLogger {
   #idsReplaced = 0;
   #extraFieldErrors = 0;
   #inFlight = 0;
-  #lastWall = -1;
-  #lastIso = '';
+  #lastSecond = Number.NaN;
+  #secondPrefix = '';
+  readonly #keys: Record<LogField, string>;
 
   constructor(options: HttpLoggerOptions = {}) {
     const o = resolveOptions(options);
     this.options = o;
     this.counters = o.counters ? new RequestCounters(o.maxRoutes) : undefined;
     this.#fields = Object.fromEntries(LOG_FIELDS.map((field) => [field, o.fields.has(field)]));
+    const first = LOG_FIELDS.find((field) => o.fields.has(field));
+    this.#keys = Object.fromEntries(
+      LOG_FIELDS.map((field) => [field, `${field === first ? '{' : ','}"${field}":`]),
+    ) as Record<LogField, string>;
     this.#countBytes = o.fields.has('bytes') || o.counters;
     this.#idIsSafe = o.generateId === undefined;
     if (o.stdout) this.#addSink(stdoutSink(), false);
@@ -213,11 +227,6 @@ export class HttpLogger {
   /** Called once per tracked response when it closes (internal; exported for the wrappers). */
   complete(state: RequestState, res: ServerResponse): void {
     this.#inFlight--;
-    if (state.write !== undefined) {
-      // Put the originals back so a response object kept around does not hold the logger.
-      res.write = state.write;
-      res.end = state.end as EndFn;
-    }
     const o = this.options;
     const req = state.req;
     if (o.skip?.(req, res)) return;
@@ -242,35 +251,42 @@ export class HttpLogger {
     if (this.#sinks.length === 0) return;
 
     const f = this.#fields;
+    const k = this.#keys;
+    // Plain concatenation with precomputed `{"name":` / `,"name":` prefixes: no array, no
+    // JSON.stringify of a whole object, strings escaped one by one (no log injection).
     let s = '';
-    if (f.time) s += `,"time":"${this.#iso(state.startWall)}"`;
-    if (f.request_id) s += `,"request_id":${this.#idIsSafe ? `"${state.id}"` : JSON.stringify(state.id)}`;
-    if (f.method) s += `,"method":${JSON.stringify(method)}`;
-    if (f.url) s += `,"url":${JSON.stringify(this.#logUrl(state.url))}`;
-    if (f.status) s += `,"status":${status}`;
-    if (f.duration) s += `,"duration":"${formatGoDuration(durationNs)}"`;
-    if (f.duration_ms) s += `,"duration_ms":${durationMs}`;
-    if (f.bytes) s += `,"bytes":${bytes}`;
-    if (f.ip_address) s += `,"ip_address":${state.ip === undefined ? 'null' : JSON.stringify(state.ip)}`;
+    if (f.time) s += `${k.time}"${this.#iso(state.startWall)}"`;
+    if (f.request_id) s += k.request_id + (this.#idIsSafe ? `"${state.id}"` : JSON.stringify(state.id));
+    if (f.method) s += k.method + JSON.stringify(method);
+    if (f.url) s += k.url + JSON.stringify(this.#logUrl(state.url));
+    if (f.status) s += k.status + status;
+    if (f.duration) s += `${k.duration}"${formatGoDuration(durationNs)}"`;
+    if (f.duration_ms) s += k.duration_ms + msText(durationNs);
+    if (f.bytes) s += k.bytes + bytes;
+    if (f.ip_address) s += k.ip_address + (state.ip === undefined ? 'null' : JSON.stringify(state.ip));
     if (f.user_agent) {
       const ua = req.headers['user-agent'];
-      s += `,"user_agent":${ua === undefined ? 'null' : JSON.stringify(ua)}`;
+      s += k.user_agent + (ua === undefined ? 'null' : JSON.stringify(ua));
     }
-    if (f.aborted) s += `,"aborted":${aborted}`;
-    if (f.traceparent && state.traceparent !== undefined) s += `,"traceparent":"${state.traceparent}"`;
-    s += o.staticExtra;
-    if (o.extraFn !== undefined) s += this.#extra(req, res);
-    const line = `{${s.slice(1)}}`;
+    if (f.aborted) s += k.aborted + aborted;
+    if (f.traceparent && state.traceparent !== undefined) s += `${k.traceparent}"${state.traceparent}"`;
+    let extra = o.staticExtra;
+    if (o.extraFn !== undefined) extra += this.#extra(req, res);
+    // With no standard field selected the extras open the object.
+    const line = s === '' ? `{${extra.slice(1)}}` : `${s}${extra}}`;
     this.#lines++;
     for (const sink of this.#sinks) sink.writeLine(line);
   }
 
+  // RFC 3339 in UTC with milliseconds; the Date is formatted once per second, not per request.
   #iso(wallMs: number): string {
-    if (wallMs !== this.#lastWall) {
-      this.#lastWall = wallMs;
-      this.#lastIso = new Date(wallMs).toISOString();
+    const ms = Math.floor(wallMs);
+    const second = Math.floor(ms / 1000);
+    if (second !== this.#lastSecond) {
+      this.#lastSecond = second;
+      this.#secondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
     }
-    return this.#lastIso;
+    return `${this.#secondPrefix}${MILLIS[ms - second * 1000]}Z`;
   }
 
   #logUrl(url: string): string {

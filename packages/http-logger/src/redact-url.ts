@@ -34,7 +34,11 @@ export function redactUrl(url: string, names: ReadonlySet<string>): string {
   const q = u.indexOf('?');
   if (q === -1 || names.size === 0) return u;
   const hashAt = u.indexOf('#', q);
-  const parts = u.slice(q + 1, hashAt === -1 ? u.length : hashAt).split('&');
+  const query = u.slice(q + 1, hashAt === -1 ? u.length : hashAt);
+  // Fast path: no parameter name starts like a redacted one and nothing is percent- or
+  // plus-encoded, so no name can match: skip splitting and decoding.
+  if (!mayContainName(query, names)) return u;
+  const parts = query.split('&');
   let changed = false;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
@@ -47,6 +51,27 @@ export function redactUrl(url: string, names: ReadonlySet<string>): string {
   }
   if (!changed) return u;
   return `${u.slice(0, q)}?${parts.join('&')}${hashAt === -1 ? '' : u.slice(hashAt)}`;
+}
+
+const firstChars = new WeakMap<ReadonlySet<string>, string>();
+
+function mayContainName(query: string, names: ReadonlySet<string>): boolean {
+  if (query.includes('%') || query.includes('+')) return true;
+  let starts = firstChars.get(names);
+  if (starts === undefined) {
+    starts = '';
+    for (const name of names) {
+      for (const c of [name.charAt(0).toLowerCase(), name.charAt(0).toUpperCase()])
+        if (!starts.includes(c)) starts += c;
+    }
+    firstChars.set(names, starts);
+  }
+  // Only the first character of each parameter name is checked: cheap and exact enough to skip.
+  if (starts.includes(query.charAt(0))) return true;
+  for (let at = query.indexOf('&'); at !== -1; at = query.indexOf('&', at + 1)) {
+    if (starts.includes(query.charAt(at + 1))) return true;
+  }
+  return false;
 }
 
 function decodeName(raw: string): string {
