@@ -36,7 +36,7 @@ function connectionNamed(flat: readonly string[]): Set<string> | undefined {
 }
 
 function hopByHop(lower: string, named: Set<string> | undefined): boolean {
-  return HOP_BY_HOP_HEADERS.has(lower) || (named !== undefined && named.has(lower));
+  return HOP_BY_HOP_HEADERS.has(lower) || (named?.has(lower) ?? false);
 }
 
 /** node:http rawHeaders → the flat [name, value, …] array sent upstream, in one pass. */
