@@ -92,6 +92,12 @@ describe('withRequestLogging on node:http', () => {
     expect(record?.duration).toBe('394.823µs');
     expect(record?.duration_ms).toBeCloseTo(0.394823, 6);
     expect(record?.time).toBe('2026-01-01T00:00:00.000Z');
+    // The time text is cached per second: crossing a second boundary must show the new second.
+    clock.advance(1001.25);
+    await get(started.url);
+    const records = await lines.waitFor(2);
+    expect(records[1]?.time).toBe('2026-01-01T00:00:01.001Z');
+    expect(records[1]?.duration).toBe('394.823µs');
   });
 
   it('keeps a valid incoming X-Request-Id and echoes it', async () => {
