@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { closedPort, startHalfClosePeer, startTcpEchoServer, waitUntil } from '@traffic/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChaosProxy, createChaosProxy } from '../src/index.js';
@@ -75,19 +76,25 @@ describe('engine', () => {
 
   it('mirrors a client RST to the upstream', async () => {
     let upstreamError = '';
-    const server = await lineServer((socket) => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
       socket.on('error', (error: NodeJS.ErrnoException) => {
         upstreamError = error.code ?? '';
       });
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
     });
-    cleanup.push(() => server.close());
-    const proxy = await proxyTo(server.port);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanup.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const proxy = await proxyTo((server.address() as AddressInfo).port);
     const c = await client(proxy.address!.port);
     c.socket.write('x');
-    await waitUntil(() => server.sockets.size === 1, 'upstream connected');
+    await waitUntil(() => sockets.size === 1, 'upstream connected');
     c.socket.resetAndDestroy();
     await waitUntil(() => upstreamError === 'ECONNRESET', 'upstream sees RST');
-    await waitUntil(() => proxy.connections === 0, 'no open connections');
+    await waitUntil(() => proxy.connections === 0 && sockets.size === 0, 'no open connections');
   });
 
   it('cleans up when clients vanish mid-stream (plain and managed paths)', async () => {
