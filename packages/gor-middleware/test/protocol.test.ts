@@ -149,7 +149,7 @@ describe('stream engine', () => {
     expect(decoded.http.length).toBe(
       body.length + `POST / HTTP/1.1\r\nContent-Length: ${body.length}\r\nX-Big: ${body.length}\r\n\r\n`.length,
     );
-  });
+  }, 60_000);
 
   it('skips lines longer than maxLineBytes and counts them', async () => {
     const { logger, records } = memoryLogger();
