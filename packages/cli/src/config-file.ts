@@ -5,14 +5,22 @@ import { TrafficError } from '@traffic/core';
  * Read a JSON config file for `--config`. Errors name the file and, for bad JSON, the line and
  * column, so the user can fix it without guessing.
  */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
+
 export async function readJsonConfig(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = READ_ERRORS[code ?? ''] ?? (error as Error).message;
     throw new TrafficError(
       'TRAFFIC_ERR_CONFIG_UNREADABLE',
-      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot read config file ${path}: ${why}${code ? ` (${code})` : ''}`,
       {
         cause: error,
         details: { path },

@@ -156,7 +156,7 @@ describe('readJsonConfig', () => {
     const path = join(dir, 'missing.json');
     const [code, message] = await codeAndMessage(path);
     expect(code).toBe('TRAFFIC_ERR_CONFIG_UNREADABLE');
-    expect(message).toBe(`cannot read config file ${path}: ENOENT`);
+    expect(message).toBe(`cannot read config file ${path}: no such file (ENOENT)`);
     expect((await codeAndMessage(dir))[0]).toBe('TRAFFIC_ERR_CONFIG_UNREADABLE');
   });
 
