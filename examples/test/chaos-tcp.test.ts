@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Runs each chaos-tcp example as its users would (plain node against the built dist), bounded in
+// time, and checks what it prints.
+const dir = fileURLToPath(new URL('../chaos-tcp/', import.meta.url));
+
+function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [`${dir}${file}`], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('examples/chaos-tcp', () => {
+  it('redis-latency.mjs: every RESP reply is delayed by the latency toxic', async () => {
+    const { code, stdout, stderr } = await run('redis-latency.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      'PING -> +PONG (delayed ≥ 100 ms)',
+      'SET greeting hello -> +OK (delayed ≥ 100 ms)',
+      'GET greeting -> $5 hello (delayed ≥ 100 ms)',
+    ]);
+  }, 40_000);
+
+  it('http-errors.mjs: 20:error with seed 42 injects valid 5xx answers, the rest reach the service', async () => {
+    const { code, stdout } = await run('http-errors.mjs');
+    expect(code).toBe(0);
+    const match = /100 requests through 20:error: (\d+) ok, (\d+) injected 5xx/.exec(stdout);
+    expect(match).not.toBeNull();
+    const errors = Number(match![2]);
+    // p = 0.2 over 100 requests: σ = 4; ±5σ.
+    expect(errors).toBeGreaterThanOrEqual(1);
+    expect(errors).toBeLessThanOrEqual(40);
+    expect(stdout).toContain(`the service handled ${100 - errors} requests; the proxy counted ${errors} errors`);
+  }, 40_000);
+
+  it('toxiproxy-client.mjs: the npm client drives our API unchanged', async () => {
+    const { code, stdout } = await run('toxiproxy-client.mjs');
+    expect(code).toBe(0);
+    expect(stdout).toContain('created proxy echo (enabled: true)');
+    expect(stdout).toContain('added toxic latency_downstream: {"latency":150,"jitter":0}');
+    expect(stdout).toContain('round trip with the toxic: ≥ 150 ms');
+    expect(stdout).toContain('proxies: echo');
+  }, 40_000);
+});
