@@ -92,7 +92,11 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       insertSorted(this.#chain(this.#chains, name), entry as Entry<never>);
     } else {
       this.#sweepKeyed();
-      insertSorted(this.#chain(this.#keyed, keyedSlot(name, key)), entry as Entry<never>);
+      // Most keys get one listener: a one-element literal, not [] grown by splice (16 spare slots each).
+      const slot = keyedSlot(name, key);
+      const chain = this.#keyed.get(slot);
+      if (chain === undefined) this.#keyed.set(slot, [entry as Entry<never>]);
+      else insertSorted(chain, entry as Entry<never>);
       this.#keyedOrder.add(entry as Entry<never>);
       this.#stats.keyed = this.#keyedOrder.size;
       if (this.#keyedOrder.size > this.#maxKeyed) {
