@@ -64,6 +64,16 @@ async function generate(scenario) {
   return { path, bytes };
 }
 
+/** user+system CPU seconds of a live process (Linux /proc, clock ticks at 100 Hz). */
+function cpuFromProc(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function peakFromProc(pid) {
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -91,6 +101,7 @@ function runOnce(peer, scenario, input) {
     let first = 0n;
     let last = 0n;
     let peakKb = 0;
+    let cpuS = 0;
     let done = false;
     const timer = setTimeout(
       () => finish(new Error(`${peer.name} timed out on ${scenario.name}`)),
@@ -101,14 +112,17 @@ function runOnce(peer, scenario, input) {
       done = true;
       clearTimeout(timer);
       peakKb = Math.max(peakKb, peakFromProc(child.pid));
+      cpuS = Math.max(cpuS, cpuFromProc(child.pid));
       if (!peer.exits || error) child.kill('SIGKILL');
       const settle = () => {
         const reported = /BENCH_VMHWM_KB (\d+)/.exec(stderr);
         if (reported) peakKb = Math.max(peakKb, Number(reported[1]));
+        const cpu = /BENCH_CPU_US (\d+)/.exec(stderr);
+        if (cpu) cpuS = Math.max(cpuS, Number(cpu[1]) / 1e6);
         if (error) reject(error);
         else if (lines < scenario.count)
           reject(new Error(`${peer.name}: ${lines}/${scenario.count} lines came out\n${stderr.slice(-2000)}`));
-        else resolve({ lines, bytes, seconds: Number(last - first) / 1e9, peakMb: peakKb / 1024 });
+        else resolve({ lines, bytes, seconds: Number(last - first) / 1e9, peakMb: peakKb / 1024, cpuS });
       };
       if (child.exitCode !== null || child.signalCode !== null) settle();
       else child.once('exit', settle);
@@ -151,8 +165,10 @@ const fmt = (n, digits = 0) =>
 console.log(
   `\ngor middleware benchmark${smoke ? ' (smoke: tiny counts, numbers are not meaningful)' : ''}; best of ${repeat}; node ${process.version}`,
 );
-console.log('| scenario | peer | msgs/s | MB/s hex | peak RSS MB | vs goreplay_middleware | of pipe |');
-console.log('|---|---|---:|---:|---:|---:|---:|');
+console.log(
+  '| scenario | peer | msgs/s | MB/s hex | CPU s | msgs per CPU s | peak RSS MB | msgs/s vs goreplay_middleware | CPU efficiency vs goreplay_middleware | of pipe MB/s |',
+);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const scenario of scenarios) {
   const rows = results.filter((r) => r.scenario === scenario);
   if (rows.length === 0) continue;
@@ -161,11 +177,13 @@ for (const scenario of scenarios) {
   for (const row of rows) {
     const rate = row.lines / row.seconds;
     const mbs = row.bytes / row.seconds / 1e6;
+    const perCpu = row.cpuS > 0 ? row.lines / row.cpuS : Number.NaN;
     const ratio = base ? rate / (base.lines / base.seconds) : Number.NaN;
+    const cpuRatio = base && base.cpuS > 0 ? perCpu / (base.lines / base.cpuS) : Number.NaN;
     const ofPipe = pipe ? mbs / (pipe.bytes / pipe.seconds / 1e6) : Number.NaN;
-    const rss = base && row !== base ? ` (${fmt(row.peakMb / base.peakMb, 2)}× of goreplay's)` : '';
+    const rss = base && row !== base ? ` (${fmt(row.peakMb / base.peakMb, 2)}×)` : '';
     console.log(
-      `| ${scenario.name} | ${row.peer} | ${fmt(rate)} | ${fmt(mbs, 1)} | ${fmt(row.peakMb, 1)}${rss} | ${fmt(ratio, 2)}× | ${Number.isNaN(ofPipe) ? '-' : `${fmt(ofPipe * 100, 0)}%`} |`,
+      `| ${scenario.name} | ${row.peer} | ${fmt(rate)} | ${fmt(mbs, 1)} | ${fmt(row.cpuS, 2)} | ${fmt(perCpu)} | ${fmt(row.peakMb, 1)}${rss} | ${fmt(ratio, 2)}× | ${fmt(cpuRatio, 2)}× | ${Number.isNaN(ofPipe) ? '-' : `${fmt(ofPipe * 100, 0)}%`} |`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '@traffic/core';
-import { HookEvent, HookRegistry, TrafficError } from '@traffic/core';
+import { HookRegistry, TrafficError } from '@traffic/core';
 import type { GorChannel } from './message.js';
 import { GorMessage, MESSAGE_TYPES } from './message.js';
 
@@ -16,16 +16,16 @@ export type Handler = (message: GorMessage) => unknown;
 export const FAILED: unique symbol = Symbol('gor.failed');
 export type DispatchResult = GorMessage | null | typeof FAILED;
 
-export class GorEvent extends HookEvent {
+/** The state of one dispatch: the latest returned message and whether it was filtered. */
+export class GorEvent {
   current: GorMessage;
   filtered = false;
   constructor(message: GorMessage) {
-    super();
     this.current = message;
   }
 }
 
-type Hooks = { request: GorEvent; response: GorEvent; replay: GorEvent };
+type Hooks = { request: GorMessage; response: GorMessage; replay: GorMessage };
 
 export interface DispatcherOptions {
   keyedTtlMs: number;
@@ -100,7 +100,7 @@ export class Dispatcher {
           { details: { channel } },
         );
       }
-      return this.#registry.on(name as GorChannel, (event) => handler(event.current), {
+      return this.#registry.on(name as GorChannel, handler, {
         key: String(key),
         ttlMs: ttlMs ?? this.#ttlMs,
       });
@@ -156,10 +156,13 @@ export class Dispatcher {
     if (channel === undefined || this.#registry.keyedCount === 0 || !this.#registry.has(channel, original.ID)) {
       return event.filtered ? null : event.current;
     }
-    const run = this.#registry.runKeyed(channel, original.ID, event, applyReturn);
+    // Keyed handlers receive the message as it stands after the unkeyed ones.
+    const current = event.current;
+    current.error = undefined;
+    const run = this.#registry.runKeyed(channel, original.ID, current, (value) => applyReturn(value, event));
     return Promise.resolve(run).then(
       () => {
-        if (event.error !== undefined) return this.#fail(event.error, original);
+        if (current.error !== undefined) return this.#fail(current.error, original);
         return event.filtered ? null : event.current;
       },
       (error: unknown) => this.#fail(error, original),

@@ -1,3 +1,4 @@
+import { HookEvent } from '@traffic/core';
 import { decodeHex } from './hex.js';
 
 /**
@@ -21,7 +22,9 @@ interface HexSource {
   end: number;
 }
 
-export class GorMessage {
+// A HookEvent so core's HookRegistry can hand the message itself to keyed handlers (no wrapper
+// closure per keyed handler: thousands of them may be alive).
+export class GorMessage extends HookEvent {
   #type: string;
   #id: string;
   #rest: string[];
@@ -35,6 +38,7 @@ export class GorMessage {
   lineNumber = 0;
 
   constructor(fields: readonly string[], http: Buffer | HexSource) {
+    super();
     this.#type = fields[0] ?? '';
     this.#id = fields[1] ?? '';
     this.#rest = fields.slice(2);
