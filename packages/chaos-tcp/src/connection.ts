@@ -29,10 +29,12 @@ export interface ConnectionOwner {
 }
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+/** Upstream reads land in one reused buffer (Node's onread), so the plain path allocates no chunk. */
+const READ_SIZE = 128 * 1024;
 
 /**
- * One client connection and its upstream. Without faults it is `client.pipe(upstream)` both ways
- * (no per-chunk work of ours); with toxics or behaviours it runs managed directions. Half-close is
+ * One client connection and its upstream. Without faults it is `client.pipe(upstream)` one way and
+ * a reused read buffer written to the client the other way (no per-chunk work or allocation of ours); with toxics or behaviours it runs managed directions. Half-close is
  * kept (allowHalfOpen: a FIN goes one way, the other way keeps flowing); an RST on one side is
  * mirrored with an RST on the other; both sockets are always destroyed in the end.
  */
@@ -55,6 +57,8 @@ export class Connection implements SessionHost {
   #clientEnded = false;
   #upstreamEnded = false;
   #closedSockets = 0;
+  #readBuffer = Buffer.allocUnsafe(READ_SIZE);
+  readonly #resumeUpstream = () => this.upstream.resume();
   closed = false;
 
   constructor(owner: ConnectionOwner, client: Socket, index: number, rng: Prng) {
@@ -65,7 +69,16 @@ export class Connection implements SessionHost {
     this.protocol = owner.protocol;
     client.setNoDelay(true);
     // Dialled asynchronously: accepting the next client never waits for this upstream.
-    this.upstream = connect({ host: owner.upstreamHost, port: owner.upstreamPort, allowHalfOpen: true, noDelay: true });
+    this.upstream = connect({
+      host: owner.upstreamHost,
+      port: owner.upstreamPort,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: {
+        buffer: () => this.#readBuffer,
+        callback: (size, buffer) => this.#onUpstreamRead(size, buffer as Buffer),
+      },
+    });
     const connectTimer = setTimeout(() => {
       this.upstream.destroy(Object.assign(new Error('upstream connect timeout'), { code: 'ETIMEDOUT' }));
     }, owner.connectTimeoutMs);
@@ -94,6 +107,8 @@ export class Connection implements SessionHost {
     });
     this.upstream.on('end', () => {
       this.#upstreamEnded = true;
+      if (this.#session) this.#session.upstreamEnd();
+      else if (this.#connected) this.client.end();
     });
     this.client.once('close', () => this.#socketClosed(this.client, this.upstream, this.#clientEnded));
     this.upstream.once('close', () => this.#socketClosed(this.upstream, this.client, this.#upstreamEnded));
@@ -114,7 +129,7 @@ export class Connection implements SessionHost {
     if (needsBehavior || this.#hasToxics()) this.#manage(entry);
     else {
       this.client.pipe(this.upstream);
-      this.upstream.pipe(this.client);
+      this.upstream.resume();
     }
   }
 
@@ -126,13 +141,14 @@ export class Connection implements SessionHost {
   toxicsChanged(): void {
     if (this.#connected && !this.#managed && !this.closed && this.#hasToxics()) {
       this.client.unpipe(this.upstream);
-      this.upstream.unpipe(this.client);
+      this.client.removeListener('drain', this.#resumeUpstream);
       this.#manage(undefined);
     }
   }
 
   #manage(entry: ReturnType<BehaviorMix['pick']> | undefined): void {
     this.#managed = true;
+    // Sessions keep chunks past the read callback, so reads no longer share a buffer.
     this.#up = new Direction(
       this.upstream,
       () => this.#stagesFor('upstream'),
@@ -150,15 +166,34 @@ export class Connection implements SessionHost {
     else this.#session = passthroughSession(this);
     const session = this.#session;
     this.client.on('data', (chunk: Buffer) => session.fromClient(chunk));
-    this.upstream.on('data', (chunk: Buffer) => session.fromUpstream(chunk));
     // A FIN that already arrived while piped was already forwarded by the pipe.
     if (this.#clientEnded) this.#up.end();
     else this.client.once('end', () => session.clientEnd());
     if (this.#upstreamEnded) this.#down.end();
-    else this.upstream.once('end', () => session.upstreamEnd());
     // pauseOnConnect left the client explicitly paused; a 'data' listener alone does not resume it.
     this.client.resume();
     this.upstream.resume();
+  }
+
+  /**
+   * Upstream bytes. Plain path: written straight to the client from the reused read buffer; if the
+   * write could not complete at once, the socket still holds that memory, so the next read gets a
+   * fresh buffer and reading pauses until the client drains. Managed path: a copy goes to the session.
+   */
+  #onUpstreamRead(size: number, buffer: Buffer): boolean {
+    const session = this.#session;
+    if (session !== undefined) {
+      session.fromUpstream(Buffer.from(buffer.subarray(0, size)));
+      return true;
+    }
+    const client = this.client;
+    if (client.destroyed) return true;
+    client.write(buffer.subarray(0, size));
+    if (client.writableLength === 0) return true;
+    this.#readBuffer = Buffer.allocUnsafe(READ_SIZE);
+    if (!client.writableNeedDrain) return true;
+    client.once('drain', this.#resumeUpstream);
+    return false;
   }
 
   /** Stage list of one direction; rebuilt when the proxy's toxics change, keeping each toxicity roll. */

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { closedPort, startHalfClosePeer, startTcpEchoServer, waitUntil } from '@traffic/core/testing';
@@ -29,6 +30,23 @@ describe('engine', () => {
     c.socket.end();
     expect(await c.closed).toBe('close');
     await waitUntil(() => proxy.connections === 0, 'connections closed');
+  });
+
+  it('keeps downstream bytes intact when the client reads slowly (reused read buffer under backpressure)', async () => {
+    const data = randomBytes(6 * 1024 * 1024);
+    const server = await lineServer(() => {});
+    cleanup.push(() => server.close());
+    server.server.on('connection', (socket) => socket.end(data));
+    const proxy = await proxyTo(server.port);
+    const c = await client(proxy.address!.port);
+    c.socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    c.socket.resume();
+    await c.ended;
+    expect(createHash('sha256').update(c.received()).digest('hex')).toBe(
+      createHash('sha256').update(data).digest('hex'),
+    );
+    c.socket.destroy();
   });
 
   it('keeps a half-closed connection open: the reply after the client FIN arrives', async () => {
