@@ -71,6 +71,25 @@ export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context:
   return out;
 }
 
+/** Add one header to a lower-cased map; a repeated name becomes an array (sent once per value). */
+function addHeader(out: HeaderMap, lower: string, value: string): void {
+  const prior = out[lower];
+  if (prior === undefined) out[lower] = value;
+  else if (Array.isArray(prior)) prior.push(value);
+  else out[lower] = [prior, value];
+}
+
+/**
+ * node:http rawHeaders → an editable lower-cased object for listeners, in one pass (same rules as
+ * the raw form; node's own req.headers object is never built).
+ */
+export function forwardRequestHeadersObjectRaw(rawHeaders: readonly string[], context: ForwardContext): HeaderMap {
+  const flat = forwardRequestHeadersRaw(rawHeaders, context);
+  const out: HeaderMap = {};
+  for (let i = 0; i < flat.length; i += 2) addHeader(out, (flat[i] as string).toLowerCase(), flat[i + 1] as string);
+  return out;
+}
+
 /** node:http's parsed headers → an editable object for listeners (same rules as the raw form). */
 export function forwardRequestHeadersObject(headers: IncomingHttpHeaders, context: ForwardContext): HeaderMap {
   const out = stripHopByHop(headers) as HeaderMap;
@@ -104,15 +123,13 @@ export function responseHeadersRaw(raw: readonly Buffer[]): string[] {
 
 /** undici's raw response headers → an editable lower-cased object without hop-by-hop headers. */
 export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
-  const flat = responseHeadersRaw(raw);
+  const strings: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
+  const named = connectionNamed(strings);
   const out: HeaderMap = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = (flat[i] as string).toLowerCase();
-    const value = flat[i + 1] as string;
-    const prior = out[name];
-    if (prior === undefined) out[name] = value;
-    else if (Array.isArray(prior)) prior.push(value);
-    else out[name] = [prior, value];
+  for (let i = 0; i < strings.length; i += 2) {
+    const lower = (strings[i] as string).toLowerCase();
+    if (!hopByHop(lower, named)) addHeader(out, lower, strings[i + 1] as string);
   }
   return out;
 }
@@ -120,7 +137,8 @@ export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
 /**
  * A listener-edited header object made safe to send: names lower-cased (so a later Content-Length
  * fix-up cannot leave a second copy), hop-by-hop headers removed, undefined values dropped. The
- * usual case (already clean) is checked in one pass and copied once, for the fix-ups.
+ * usual case (already clean) is checked in one pass and returned as is: callers copy before
+ * changing it.
  */
 export function cleanHeaderMap(headers: HeaderMap): HeaderMap {
   let clean = headers.connection === undefined;
@@ -133,7 +151,7 @@ export function cleanHeaderMap(headers: HeaderMap): HeaderMap {
       }
     }
   }
-  if (clean) return { ...headers };
+  if (clean) return headers;
   const lower: HeaderMap = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || value === null) continue;

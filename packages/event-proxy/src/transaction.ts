@@ -9,6 +9,7 @@ import { ProxyFilterEvent } from './filter-event.js';
 import {
   cleanHeaderMap,
   forwardRequestHeadersObject,
+  forwardRequestHeadersObjectRaw,
   forwardRequestHeadersRaw,
   rawHasBody,
   responseHeadersObject,
@@ -16,7 +17,7 @@ import {
 } from './forward-headers.js';
 import type { EndpointRuntime, ProxyContext } from './proxy-context.js';
 import { TransactionEndedEvent, TransactionMessageEvent, TransactionStartedEvent } from './transaction-events.js';
-import type { ProxyRequest, ProxyResponse, TransactionInfo, TransactionOutcome } from './types.js';
+import type { HeaderMap, ProxyRequest, ProxyResponse, TransactionInfo, TransactionOutcome } from './types.js';
 import type { Upstream } from './upstreams.js';
 import { upstreamPath } from './upstreams.js';
 
@@ -323,17 +324,13 @@ export class Transaction {
     const request: ProxyRequest = {
       method: info.method,
       url: info.url,
-      headers: forwardRequestHeadersObject(req.headers, {
-        remoteAddress: info.remoteAddress,
-        xForwarded: ctx.options.xForwarded,
-        upstreamHost: ctx.options.changeOrigin ? upstream.host : undefined,
-      }),
+      headers: this.#requestHeaders(upstream, info.remoteAddress),
     };
     this.#request = request;
 
     if (hooks.has('transaction.started')) {
       const event = await hooks.run('transaction.started', new TransactionStartedEvent(info, request));
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
     }
     let response: ProxyResponse | undefined;
     if (hooks.has('filter.request')) {
@@ -341,7 +338,7 @@ export class Transaction {
         'filter.request',
         new ProxyFilterEvent('request', info, request, undefined, this.#readBody),
       );
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
       response = event.response;
     }
     if (response === undefined && hooks.has('client.filter.request')) {
@@ -349,7 +346,7 @@ export class Transaction {
         'client.filter.request',
         new ProxyFilterEvent('request', info, request, undefined, this.#readBody),
       );
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
       response = event.response;
     }
     if (hooks.has('transaction.message')) {
@@ -357,7 +354,7 @@ export class Transaction {
         'transaction.message',
         new TransactionMessageEvent(info, 'request', request, response, undefined),
       );
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
     }
     if (response !== undefined) {
       this.#forged = true;
@@ -387,7 +384,7 @@ export class Transaction {
           'client.filter.response',
           new ProxyFilterEvent('response', info, request, response, this.#readBody),
         );
-        if (await this.#stopAfter(event)) return;
+        if (this.#stopAfter(event)) return this.#stopping;
         response = event.response ?? response;
       }
     }
@@ -396,7 +393,7 @@ export class Transaction {
         'filter.response',
         new ProxyFilterEvent('response', info, request, response, this.#readBody),
       );
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
       response = event.response ?? response;
     }
     if (hooks.has('transaction.message')) {
@@ -404,7 +401,7 @@ export class Transaction {
         'transaction.message',
         new TransactionMessageEvent(info, 'response', request, response, undefined),
       );
-      if (await this.#stopAfter(event)) return;
+      if (this.#stopAfter(event)) return this.#stopping;
     }
     if (this.#closed) return;
     if (this.#bodyFailure !== undefined) {
@@ -414,18 +411,22 @@ export class Transaction {
     this.#send(response);
   }
 
+  /** What #stopAfter decided to answer (a promise the flow returns), or undefined when closed. */
+  #stopping: Promise<void> | undefined = undefined;
+
   /**
-   * After each dispatch: stop when the client left, a body limit or upstream failure hit during
-   * event.body(), or a listener threw (answered per listenerErrorPolicy).
+   * After each dispatch (synchronous, so the common "carry on" costs no promise): stop when the
+   * client left, a body limit or upstream failure hit during event.body(), or a listener threw
+   * (answered per listenerErrorPolicy). The answer, if any, is left in #stopping.
    */
-  async #stopAfter(event: HookEvent): Promise<boolean> {
+  #stopAfter(event: HookEvent): boolean {
     if (this.#closed) return true;
     if (this.#bodyFailure !== undefined) {
-      await this.#answer(this.#bodyFailure.error, this.#bodyFailure.outcome);
+      this.#stopping = this.#answer(this.#bodyFailure.error, this.#bodyFailure.outcome);
       return true;
     }
     if (event.error === undefined || this.#ctx.options.listenerErrorPolicy === 'continue') return false;
-    await this.#answer(
+    this.#stopping = this.#answer(
       proxyError('LISTENER_FAILED', `a listener threw: ${event.error.message}`, { cause: event.error }),
       'listener_error',
     );
@@ -453,13 +454,25 @@ export class Transaction {
     sendProxyError(this.#res, status, error.code, status === 413 || status === 400);
   }
 
+  #requestHeaders(upstream: Upstream, remoteAddress: string): HeaderMap {
+    const context = {
+      remoteAddress,
+      xForwarded: this.#ctx.options.xForwarded,
+      upstreamHost: this.#ctx.options.changeOrigin ? upstream.host : undefined,
+    };
+    // The access log edits req.headers (request id, traceparent): forward what it settled.
+    return this.#ctx.requestIdHeader === undefined
+      ? forwardRequestHeadersObjectRaw(this.#req.rawHeaders, context)
+      : forwardRequestHeadersObject(this.#req.headers, context);
+  }
+
   #callUpstream(upstream: Upstream, request: ProxyRequest, path: string): Promise<ProxyResponse> {
-    const headers = cleanHeaderMap(request.headers);
+    let headers = cleanHeaderMap(request.headers);
     let body: Buffer | IncomingMessage | null = null;
     if (request.body !== undefined) {
       body = toBuffer(request.body);
+      headers = { ...headers, 'content-length': String(body.length) };
       delete headers['transfer-encoding'];
-      headers['content-length'] = String(body.length);
     } else if (this.#requestBody === undefined && rawHasBody(this.#req.rawHeaders)) {
       body = this.#req;
     }
@@ -557,11 +570,12 @@ export class Transaction {
       );
       return;
     }
-    const headers = cleanHeaderMap(response.headers);
+    let headers = cleanHeaderMap(response.headers);
     const streamUpstream = response.body === undefined && !this.#forged && !this.#bodyTaken;
     let body: Buffer | undefined;
     if (!streamUpstream) {
       body = response.body === undefined ? Buffer.alloc(0) : toBuffer(response.body);
+      headers = { ...headers };
       delete headers['transfer-encoding'];
       // 204 and 304 carry no body and must not announce one.
       if (status === 204 || status === 304) delete headers['content-length'];
