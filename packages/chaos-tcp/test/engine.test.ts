@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
@@ -10,6 +11,10 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()!();
 });
+
+function tcpHandles(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap' || name === 'TCPServerWrap').length;
+}
 
 async function proxyTo(port: number, extra: Record<string, unknown> = {}): Promise<ChaosProxy> {
   const proxy = createChaosProxy({ upstream: `127.0.0.1:${port}`, seed: 1, ...extra });
@@ -117,6 +122,7 @@ describe('engine', () => {
 
   it('cleans up when clients vanish mid-stream (plain and managed paths)', async () => {
     const echo = await startTcpEchoServer();
+    const baseline = tcpHandles() + 3; // + the three proxies' listeners
     cleanup.push(() => echo.close());
     for (const extra of [
       {},
@@ -133,18 +139,43 @@ describe('engine', () => {
       await waitUntil(() => proxy.connections === 0, `proxy connections back to 0 (${JSON.stringify(extra)})`);
     }
     await waitUntil(() => echo.open === 0, 'upstream sockets back to 0');
+    // And the process holds no more TCP handles than before (the echo server's listener aside).
+    await waitUntil(() => tcpHandles() <= baseline, `TCP handles back to ${baseline} (now ${tcpHandles()})`);
   });
 
-  it('accepts other clients while one upstream dial hangs, and times the dial out', async () => {
-    // 10.255.255.1 is not loopback, but the dial is never answered from this sandbox; so we use a
-    // listening server with a full backlog instead: connect() never completes.
-    const echo = await startTcpEchoServer();
-    cleanup.push(() => echo.close());
-    const proxy = await proxyTo(echo.port, { connectTimeoutMs: 200 });
+  it('dials upstreams in parallel with a connect timeout: a hanging upstream never blocks accepts', async () => {
+    // A listener in a stopped process with a full accept queue: further SYNs get no answer, so
+    // connect() hangs (loopback only, no blackhole address needed).
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanup.push(async () => {
+      child.kill('SIGKILL');
+    });
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const port = Number(line.toString().trim());
+    child.kill('SIGSTOP');
+    const fillers = Array.from({ length: 4 }, () => connect({ port, host: '127.0.0.1' }).on('error', () => {}));
+    cleanup.push(async () => {
+      for (const socket of fillers) socket.destroy();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const proxy = await proxyTo(port, { connectTimeoutMs: 300 });
     const start = Date.now();
     const clients = await Promise.all(Array.from({ length: 20 }, () => client(proxy.address!.port)));
-    expect(Date.now() - start).toBeLessThan(2000);
-    for (const c of clients) c.socket.destroy();
+    // Every client was accepted at once although no upstream answered.
+    expect(Date.now() - start).toBeLessThan(250);
+    const outcomes = await Promise.all(clients.map((c) => c.closed));
+    // 20 dials of 300 ms each took about 300 ms in total, not 6 s: they ran in parallel and timed out.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(outcomes.every((code) => code === 'ECONNRESET')).toBe(true);
+    expect(proxy.stats().upstreamErrors).toBe(20);
     await waitUntil(() => proxy.connections === 0, 'closed');
   });
 
