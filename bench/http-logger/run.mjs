@@ -11,8 +11,8 @@ import { load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.m
 
 const here = new URL('.', import.meta.url).pathname;
 const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
-const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : size(3, 1);
-const durationS = size(8, 1);
+const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : size(8, 2);
+const durationS = size(3, 1);
 const connections = 50;
 const peers = ['bare', 'ours', 'pino-http', 'morgan'];
 const dir = mkdtempSync(join(tmpdir(), 'bench-http-logger-'));
@@ -39,38 +39,41 @@ function countLines(path) {
   }
 }
 
-const results = new Map(
-  peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], rss: 0, requests: 0, lines: 0 }]),
-);
+const results = new Map(peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], rss: 0, lines: 0 }]));
+// All four servers run at once (an idle one costs nothing) and the load visits them in short
+// slices, round after round: drift from other jobs on a shared machine hits every peer alike.
+const servers = new Map();
 try {
-  // Rounds interleave the peers so drift on a shared machine hits all of them alike.
+  for (const peer of peers) {
+    const logFile = join(dir, `${peer}.log`);
+    servers.set(peer, { logFile, proc: await startProcess(join(here, 'server.mjs'), [peer, logFile]) });
+  }
+  const url = (peer) => `http://127.0.0.1:${servers.get(peer).proc.info.port}/hello?x=1`;
+  for (const peer of peers) await load(url(peer), { connections, durationS: smoke ? 0.5 : 2 }); // JIT warm-up
   for (let round = 0; round < rounds; round++) {
-    for (const peer of peers) {
-      const logFile = join(dir, `${peer}-${round}.log`);
-      const server = await startProcess(join(here, 'server.mjs'), [peer, logFile]);
-      const url = `http://127.0.0.1:${server.info.port}/hello?x=1`;
-      try {
-        await load(url, { connections, durationS: smoke ? 0.5 : 1 }); // warm-up (JIT), not counted
-        const cpuBefore = cpuMs(server.pid);
-        const result = await load(url, { connections, durationS });
-        const cpuAfter = cpuMs(server.pid);
-        const row = results.get(peer);
-        // Server CPU per request: far steadier than req/s when other jobs share the cores.
-        row.cpuUs.push(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.rps * durationS));
-        row.rps.push(result.rps);
-        row.p50.push(result.p50);
-        row.p99.push(result.p99);
-        row.rss = Math.max(row.rss, peakRssMb(server.pid));
-        row.requests += Math.round(result.rps * durationS);
-        if (result.errors > 0 || result.non2xx > 0)
-          console.error(`${peer}: ${result.errors} errors, ${result.non2xx} non-2xx`);
-      } finally {
-        await server.stop();
+    for (const peer of round % 2 === 0 ? peers : [...peers].reverse()) {
+      const { proc } = servers.get(peer);
+      const cpuBefore = cpuMs(proc.pid);
+      const result = await load(url(peer), { connections, durationS });
+      const cpuAfter = cpuMs(proc.pid);
+      const row = results.get(peer);
+      row.rps.push(result.rps);
+      row.p50.push(result.p50);
+      row.p99.push(result.p99);
+      // Server CPU per request: steadier than req/s when other jobs share the cores.
+      row.cpuUs.push(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.rps * durationS));
+      if (result.errors > 0 || result.non2xx > 0) {
+        console.error(`${peer}: ${result.errors} errors, ${result.non2xx} non-2xx`);
       }
-      results.get(peer).lines += peer === 'bare' ? 0 : countLines(logFile);
     }
   }
+  for (const [peer, { proc, logFile }] of servers) {
+    results.get(peer).rss = peakRssMb(proc.pid);
+    await proc.stop(); // flushes its log
+    results.get(peer).lines = peer === 'bare' ? 0 : countLines(logFile);
+  }
 } finally {
+  for (const { proc } of servers.values()) await proc.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -97,7 +100,7 @@ const rows = peers.map((peer) => {
   };
 });
 printTable(
-  `http-logger: hello world on node:http, ${connections} connections, ${rounds} round(s) × ${durationS} s, median req/s${smoke ? ' (smoke)' : ''}`,
+  `http-logger: hello world on node:http, ${connections} connections, ${rounds} round(s) × ${durationS} s slices, median of slices${smoke ? ' (smoke)' : ''}`,
   rows,
   { ratioOf: 'req/s', against: ['bare'] },
 );

@@ -1,15 +1,76 @@
-import { createWriteStream } from 'node:fs';
+import { close, open, write } from 'node:fs';
+import type { WritableLike } from './sink.js';
 import { StreamSink, type StreamSinkOptions } from './stream-sink.js';
 
 export interface FileSinkOptions extends Pick<StreamSinkOptions, 'maxBufferedBytes'> {
   /** fs flags; default 'a' (append). */
   flags?: string;
+  /** File mode when it is created; default 0o644. */
+  mode?: number;
 }
 
-/** Append lines to a file through an async write stream, batched (one write per event-loop turn). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The file under a StreamSink: the file is opened asynchronously and each batch goes to the
+ * threadpool as one fs.write. Log lines are ASCII (non-ASCII is \u-escaped), so the string is
+ * written as latin1, which is a plain copy; anything else is written as UTF-8.
+ */
+class FileWriter implements WritableLike {
+  #fd: number | undefined;
+  #openError: Error | undefined;
+  #waiting: (() => void)[] = [];
+
+  constructor(path: string, flags: string, mode: number) {
+    open(path, flags, mode, (error, fd) => {
+      if (error) this.#openError = error;
+      else this.#fd = fd;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const resume of waiting) resume();
+    });
+  }
+
+  #whenOpen(then: () => void): void {
+    if (this.#fd !== undefined || this.#openError !== undefined) then();
+    else this.#waiting.push(then);
+  }
+
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean {
+    this.#whenOpen(() => {
+      const fd = this.#fd;
+      if (fd === undefined) {
+        callback?.(this.#openError ?? new Error('file not open'));
+        return;
+      }
+      const data = Buffer.from(chunk, NON_ASCII.test(chunk) ? 'utf8' : 'latin1');
+      this.#writeAll(fd, data, 0, callback);
+    });
+    return true;
+  }
+
+  // A regular file may take fewer bytes than asked (disk full, signals): write the rest.
+  #writeAll(fd: number, data: Buffer, offset: number, callback?: (error?: Error | null) => void): void {
+    write(fd, data, offset, data.length - offset, null, (error, written) => {
+      if (error) callback?.(error);
+      else if (offset + written < data.length) this.#writeAll(fd, data, offset + written, callback);
+      else callback?.(null);
+    });
+  }
+
+  end(callback?: () => void): void {
+    this.#whenOpen(() => {
+      const fd = this.#fd;
+      this.#fd = undefined;
+      if (fd === undefined) callback?.();
+      else close(fd, () => callback?.());
+    });
+  }
+}
+
+/** Append lines to a file: batched (one write per event-loop turn), asynchronous, bounded. */
 export function fileSink(path: string, options: FileSinkOptions = {}): StreamSink {
-  const stream = createWriteStream(path, { flags: options.flags ?? 'a' });
-  return new StreamSink(stream, {
+  return new StreamSink(new FileWriter(path, options.flags ?? 'a', options.mode ?? 0o644), {
     endOnClose: true,
     name: `file ${path}`,
     ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { formatGoDuration, TrafficError } from '@traffic/core';
+import { TrafficError } from '@traffic/core';
 import { RequestCounters } from './counters.js';
 import { HTTP_LOGGER_ERRORS } from './errors.js';
+import { asciiJson, goDurationJson, jsonString, msText } from './json-text.js';
 import { type HttpLoggerOptions, LOG_FIELDS, type LogField, type ResolvedOptions, resolveOptions } from './options.js';
 import { renderPrometheus } from './prometheus.js';
 import { redactUrl } from './redact-url.js';
@@ -30,13 +31,6 @@ export interface HttpLoggerStats {
 }
 
 const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-
-/** Milliseconds with six decimals from nanoseconds, exact, with integer formatting only. */
-function msText(ns: bigint): string {
-  const n = Number(ns);
-  const whole = Math.floor(n / 1e6);
-  return `${whole}.${String(n - whole * 1e6 + 1e6).slice(1)}`;
-}
 
 const kState = Symbol('traffic.httpLogger.state');
 const STANDARD_FIELDS: ReadonlySet<string> = new Set(LOG_FIELDS);
@@ -256,17 +250,17 @@ export class HttpLogger {
     // JSON.stringify of a whole object, strings escaped one by one (no log injection).
     let s = '';
     if (f.time) s += `${k.time}"${this.#iso(state.startWall)}"`;
-    if (f.request_id) s += k.request_id + (this.#idIsSafe ? `"${state.id}"` : JSON.stringify(state.id));
-    if (f.method) s += k.method + JSON.stringify(method);
-    if (f.url) s += k.url + JSON.stringify(this.#logUrl(state.url));
+    if (f.request_id) s += k.request_id + (this.#idIsSafe ? `"${state.id}"` : jsonString(state.id));
+    if (f.method) s += k.method + jsonString(method);
+    if (f.url) s += k.url + jsonString(this.#logUrl(state.url));
     if (f.status) s += k.status + status;
-    if (f.duration) s += `${k.duration}"${formatGoDuration(durationNs)}"`;
+    if (f.duration) s += k.duration + goDurationJson(durationNs);
     if (f.duration_ms) s += k.duration_ms + msText(durationNs);
     if (f.bytes) s += k.bytes + bytes;
-    if (f.ip_address) s += k.ip_address + (state.ip === undefined ? 'null' : JSON.stringify(state.ip));
+    if (f.ip_address) s += k.ip_address + (state.ip === undefined ? 'null' : jsonString(state.ip));
     if (f.user_agent) {
       const ua = req.headers['user-agent'];
-      s += k.user_agent + (ua === undefined ? 'null' : JSON.stringify(ua));
+      s += k.user_agent + (ua === undefined ? 'null' : jsonString(ua));
     }
     if (f.aborted) s += k.aborted + aborted;
     if (f.traceparent && state.traceparent !== undefined) s += `${k.traceparent}"${state.traceparent}"`;
@@ -319,7 +313,7 @@ export class HttpLogger {
       } catch {
         json = '"[unserializable]"';
       }
-      if (json !== undefined) s += `,${JSON.stringify(key)}:${json}`;
+      if (json !== undefined) s += `,${jsonString(key)}:${asciiJson(json)}`;
     }
     return s;
   }

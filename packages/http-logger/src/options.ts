@@ -11,6 +11,7 @@ import {
   stringOption,
   systemClock,
 } from '@traffic/core';
+import { asciiJson, jsonString } from './json-text.js';
 import { DEFAULT_REDACTED_QUERY_PARAMS } from './redact-url.js';
 import { MAX_REQUEST_ID_LENGTH } from './request-id.js';
 import { defaultRouteTemplate, type RouteTemplateFn } from './route-template.js';
@@ -212,7 +213,7 @@ export function resolveOptions(options: HttpLoggerOptions = {}): ResolvedOptions
       if (json === undefined) {
         throw new InvalidOptionError(`httpLogger.extraFields.${key}`, value, 'a JSON-serialisable value');
       }
-      staticExtra += `,${JSON.stringify(key)}:${json}`;
+      staticExtra += `,${jsonString(key)}:${asciiJson(json)}`;
     }
   }
 

@@ -205,6 +205,32 @@ describe('withRequestLogging on node:http', () => {
     expect(record).not.toHaveProperty('forged');
   });
 
+  it('writes ASCII-only lines: non-ASCII values are \\u-escaped and parse back unchanged', async () => {
+    const lines = new Lines();
+    started = await listen(
+      withRequestLogging(
+        (_req, res) => {
+          res.end();
+        },
+        { sink: lines.sink, extraFields: { café: 'naïve ☕' } },
+      ),
+    );
+    // node:http hands header bytes >= 0x80 over as latin1 characters.
+    const reply = await rawRequest(
+      started.port,
+      Buffer.from(
+        'GET /caf%C3%A9 HTTP/1.1\r\nHost: x\r\nUser-Agent: agent-\xe9\r\nConnection: close\r\n\r\n',
+        'latin1',
+      ),
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    const [record] = await lines.waitFor(1);
+    expect(lines.raw[0]).toMatch(/^[\x20-\x7e]+$/);
+    expect(record?.user_agent).toBe('agent-\xe9');
+    expect(record?.café).toBe('naïve ☕');
+    expect(String(record?.duration)).toMatch(/(ns|µs|ms|s)$/);
+  });
+
   it('selects fields, adds static and per-request extra fields', async () => {
     const lines = new Lines();
     started = await listen(

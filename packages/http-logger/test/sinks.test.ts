@@ -45,6 +45,15 @@ describe('sinks', () => {
     expect(new Set(lines.map((line) => JSON.parse(line).url)).size).toBe(20);
   });
 
+  it('file sink: a line written directly with non-ASCII text is stored as UTF-8', async () => {
+    const path = join(dir, 'direct.log');
+    const sink = fileSink(path);
+    sink.writeLine('{"note":"ünïcode ☕"}');
+    sink.writeLine('{"note":"ascii"}');
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe('{"note":"ünïcode ☕"}\n{"note":"ascii"}\n');
+  });
+
   it('a writable stream (a proxy access log) and addLogger() receive the same lines', async () => {
     const collector = new NdjsonCollector();
     const extra: string[] = [];
