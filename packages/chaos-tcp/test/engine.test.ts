@@ -99,6 +99,7 @@ describe('engine', () => {
 
   it('mirrors a client RST to the upstream', async () => {
     let upstreamError = '';
+    let received = false;
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
@@ -106,7 +107,9 @@ describe('engine', () => {
         upstreamError = error.code ?? '';
       });
       socket.on('close', () => sockets.delete(socket));
-      socket.resume();
+      socket.on('data', () => {
+        received = true;
+      });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -114,7 +117,9 @@ describe('engine', () => {
     const proxy = await proxyTo((server.address() as AddressInfo).port);
     const c = await client(proxy.address!.port);
     c.socket.write('x');
-    await waitUntil(() => sockets.size === 1, 'upstream connected');
+    // Reset once the proxy is piping (an RST that lands before the proxy reads at all reaches it as
+    // a plain EOF from the kernel, and is forwarded as a FIN).
+    await waitUntil(() => received, 'upstream got the first byte');
     c.socket.resetAndDestroy();
     await waitUntil(() => upstreamError === 'ECONNRESET', 'upstream sees RST');
     await waitUntil(() => proxy.connections === 0 && sockets.size === 0, 'no open connections');
