@@ -116,7 +116,9 @@ export function createEventProxy(options: EventProxyOptions): EventProxy {
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) =>
       tunnelUpgrade(ctx, runtime, req, socket, head),
     );
+    server.maxConnections = resolved.maxClientConnections;
     server.on('clientError', (error, socket) => {
+      stats.clientErrors++;
       logger.debug({ err: error }, 'bad request from client');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();

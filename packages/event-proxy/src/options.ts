@@ -31,6 +31,11 @@ export interface EventProxyOptions {
   bodyTimeoutMs?: number;
   /** Keep-alive connections per upstream. */
   upstreamConnections?: number;
+  /**
+   * Cap on open client connections per endpoint (more are refused by the kernel backlog / closed).
+   * It also bounds the requests waiting for an upstream connection: one per client connection.
+   */
+  maxClientConnections?: number;
   /** Idle keep-alive connections to an upstream are closed after this long. */
   keepAliveTimeoutMs?: number;
   /** Add X-Forwarded-For (appended), X-Forwarded-Proto and X-Forwarded-Host. */
@@ -61,6 +66,7 @@ export interface ResolvedOptions {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   upstreamConnections: number;
+  maxClientConnections: number;
   keepAliveTimeoutMs: number;
   xForwarded: boolean;
   changeOrigin: boolean;
@@ -78,6 +84,7 @@ export const DEFAULTS = Object.freeze({
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
   upstreamConnections: 128,
+  maxClientConnections: 10_000,
   keepAliveTimeoutMs: 4_000,
   xForwarded: true,
   changeOrigin: false,
@@ -115,6 +122,7 @@ export function resolveOptions(options: EventProxyOptions): ResolvedOptions {
     headersTimeoutMs: integerOption('headersTimeoutMs', o.headersTimeoutMs, 1, MAX_MS),
     bodyTimeoutMs: integerOption('bodyTimeoutMs', o.bodyTimeoutMs, 1, MAX_MS),
     upstreamConnections: integerOption('upstreamConnections', o.upstreamConnections, 1, 100_000),
+    maxClientConnections: integerOption('maxClientConnections', o.maxClientConnections, 1, 1_000_000),
     keepAliveTimeoutMs: integerOption('keepAliveTimeoutMs', o.keepAliveTimeoutMs, 1, MAX_MS),
     xForwarded: booleanOption('xForwarded', o.xForwarded),
     changeOrigin: booleanOption('changeOrigin', o.changeOrigin),

@@ -10,6 +10,8 @@ export interface ProxyStats {
   listenerErrors: number;
   upgrades: number;
   upgradeErrors: number;
+  /** Malformed requests node:http rejected before a transaction began (answered 400 or closed). */
+  clientErrors: number;
 }
 
 export function createStats(): ProxyStats {
@@ -28,5 +30,6 @@ export function createStats(): ProxyStats {
     listenerErrors: 0,
     upgrades: 0,
     upgradeErrors: 0,
+    clientErrors: 0,
   };
 }

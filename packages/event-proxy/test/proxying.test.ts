@@ -296,3 +296,16 @@ describe('bodies on demand', () => {
     expect(upstream.requests[0]?.headers.host).toBe(new URL(upstream.url).host);
   });
 });
+
+describe('malformed requests', () => {
+  it('are answered 400, counted, and the proxy keeps serving', async () => {
+    const upstream = await upstreamWith({ body: 'ok' });
+    const started = await startProxy(upstream.url);
+    proxy = started.proxy;
+    const answer = await rawExchange(started.port, 'GET / HTTP/1.1\r\nBad Header Line\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(proxy.stats().clientErrors).toBe(1);
+    expect(upstream.requests).toHaveLength(0);
+    expect((await send(`${started.url}/after`)).status).toBe(200);
+  });
+});
