@@ -15,7 +15,8 @@ export interface ObservedBody {
   body: Buffer;
   bytes: number;
   truncated: boolean;
-  sha256: string;
+  /** sha256 (hex) of the whole body as received; read only when bytes are compared. */
+  readonly sha256: string;
   contentType: string | undefined;
   contentEncoding: string | undefined;
 }
@@ -52,6 +53,8 @@ export function compareBodies(
   }
   if (left.length === 0 && right.length === 0) return 'empty';
   const kind = kindOf(master.contentType, left, shadow.contentType, right);
+  // Equal bytes are equal whatever the format: the common case costs one memcmp, no parse.
+  if (left.equals(right)) return kind;
   if (kind === 'json') {
     const a = parseJson(left);
     const b = parseJson(right);
@@ -61,7 +64,6 @@ export function compareBodies(
       return 'json';
     }
   }
-  if (left.equals(right)) return kind === 'json' ? 'text' : kind;
   if (kind === 'binary') {
     out.push({ kind: 'body', path: '(sha256)', master: master.sha256, shadow: shadow.sha256 });
     return 'binary';

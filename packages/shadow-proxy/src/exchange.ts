@@ -103,7 +103,10 @@ class Leg implements CallSink {
       body: capture.body(),
       bytes: capture.bytes,
       truncated: capture.truncated,
-      sha256: capture.sha256(),
+      // Hashing is only needed for bytes compared by hash: computed on first read.
+      get sha256() {
+        return capture.sha256();
+      },
       contentType: headerOf(rawHeaders, 'content-type'),
       contentEncoding: headerOf(rawHeaders, 'content-encoding'),
     };
@@ -164,8 +167,11 @@ export class Exchange {
     this.#prepared = prepared;
   }
 
-  /** Master mode: the master answers the client; `shadows` are compared against it. */
-  async runWithMaster(master: Backend, shadows: Backend[], noise: Backend | undefined): Promise<void> {
+  /**
+   * Master mode: the master answers the client; `shadows` are compared against it. Synchronous
+   * unless a mungeRequest hook is registered (no promise on the hot path).
+   */
+  runWithMaster(master: Backend, shadows: Backend[], noise: Backend | undefined): Promise<void> | undefined {
     const core = this.#core;
     const options = core.options;
     const method = this.request.method;
@@ -206,15 +212,26 @@ export class Exchange {
     this.#pending += sideLegs.length;
 
     const masterRequest: UpstreamRequest = { method, path: this.#path, headers: this.#prepared.headers };
-    const munged = await this.#munge(master, 'master', masterRequest);
+    if (core.hooks.has('mungeRequest')) {
+      return this.#munge(master, 'master', masterRequest).then((munged) =>
+        this.#startMaster(master, masterLeg, munged),
+      );
+    }
+    this.#startMaster(master, masterLeg, masterRequest);
+    return undefined;
+  }
 
+  #startMaster(master: Backend, masterLeg: Leg, munged: UpstreamRequest): void {
+    const core = this.#core;
+    const options = core.options;
+    const sideLegs = this.#sideLegs();
     let body: Body = null;
     let copy: BodyCopy | undefined;
     const withBody = hasRequestBody(this.#req);
     if (withBody) {
       if (sideLegs.length > 0) {
         copy = new BodyCopy(options.maxShadowBodyBytes, (copied) => {
-          if (copied !== undefined) void this.#dispatchSides(copied);
+          if (copied !== undefined) this.#dispatchSides(copied);
           else if (copy?.tooLarge) this.#abandonSides('body_too_large');
           else if (masterLeg.error !== undefined && !this.#clientAborted) this.#failSides(masterLeg.error);
           else this.#abandonSides('client_aborted');
@@ -239,15 +256,16 @@ export class Exchange {
       }
     });
     call.dispatch(master.pool, { method: munged.method, path: munged.path, headers: munged.headers, body });
-    if (sideLegs.length > 0 && !withBody) void this.#dispatchSides(null);
+    if (sideLegs.length > 0 && !withBody) this.#dispatchSides(null);
   }
 
   #sideLegs(): Leg[] {
     return this.#noise === undefined ? this.#shadows : [...this.#shadows, this.#noise];
   }
 
-  async #dispatchSides(body: Buffer | null): Promise<void> {
+  #dispatchSides(body: Buffer | null): void {
     const options = this.#core.options;
+    const munging = this.#core.hooks.has('mungeRequest');
     for (const leg of this.#sideLegs()) {
       const backend = leg.backend;
       const upstream: UpstreamRequest = {
@@ -261,12 +279,18 @@ export class Exchange {
           options.markerValue,
         ),
       };
-      const munged = await this.#munge(backend, leg.role, upstream);
-      if (leg.done) continue;
-      const call = new UpstreamCall(leg, this.#core.clock, backend.options.timeoutMs ?? options.shadowTimeoutMs, 'all');
-      leg.call = call;
-      call.dispatch(backend.pool, { method: munged.method, path: munged.path, headers: munged.headers, body });
+      if (munging) void this.#munge(backend, leg.role, upstream).then((munged) => this.#sendSide(leg, munged, body));
+      else this.#sendSide(leg, upstream, body);
     }
+  }
+
+  #sendSide(leg: Leg, upstream: UpstreamRequest, body: Buffer | null): void {
+    if (leg.done) return;
+    const backend = leg.backend;
+    const timeoutMs = backend.options.timeoutMs ?? this.#core.options.shadowTimeoutMs;
+    const call = new UpstreamCall(leg, this.#core.clock, timeoutMs, 'all');
+    leg.call = call;
+    call.dispatch(backend.pool, { method: upstream.method, path: upstream.path, headers: upstream.headers, body });
   }
 
   /** The master failed before the body was read: the shadows are judged as primary_error. */
@@ -317,8 +341,12 @@ export class Exchange {
     const core = this.#core;
     const master = this.#master as Leg;
     if (master.call !== undefined && master.error === undefined) core.stats.master.record(master.call.durationMs);
+    if (this.#shadows.length === 0) {
+      core.exchangeDone(this);
+      return;
+    }
     try {
-      if (this.#shadows.length > 0) await this.#judge(master);
+      await this.#judge(master);
     } catch (error) {
       core.logger.error({ err: error }, 'shadow comparison failed');
     } finally {

