@@ -102,6 +102,16 @@ describe('traffic gor <module>', () => {
     expect(decodeLines(result.stdout)).toEqual([`1 a 1 0\n${GET.replace('\r\n\r\n', '\r\nX-Mw: ts\r\n\r\n')}`]);
   });
 
+  it('runs the module on worker threads with --workers', async () => {
+    let input = '';
+    for (let i = 0; i < 10; i++) input += hexLine(`1 w${i} 1 0`, GET);
+    const result = await traffic(['gor', join(dir, 'header.mjs'), '--workers', '2'], input);
+    expect(result.code).toBe(0);
+    const out = decodeLines(result.stdout);
+    expect(out).toHaveLength(10);
+    for (const message of out) expect(message).toContain('X-Mw: mjs');
+  });
+
   it('takes options from --config and lets flags override them', async () => {
     const config = join(dir, 'gor.json');
     await writeFile(config, JSON.stringify({ onHandlerError: 'drop', keyedTtlMs: 5000 }));

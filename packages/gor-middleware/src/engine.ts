@@ -227,7 +227,7 @@ export class LineEngine {
       );
     }
 
-    const message = new GorMessage(fields, { line: buf, start: header.payloadStart, end });
+    const message = new GorMessage(fields, { line: buf, start: header.payloadStart, end, headStart: start });
     message.lineNumber = lineNumber;
     const finish = (result: DispatchResult) => {
       if (result === FAILED) {

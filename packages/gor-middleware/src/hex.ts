@@ -22,6 +22,46 @@ export const HEX_LOWER = -1;
 export const HEX_UPPER = -2;
 
 export function scanHex(bytes: Uint8Array, start: number, end: number): number {
+  // Fast path: 4 bytes at a time (SWAR) while every byte is a lowercase hex digit; the byte loop
+  // below finds the position of a bad byte or notices uppercase digits.
+  let i = start;
+  const lead = (4 - ((bytes.byteOffset + i) & 3)) & 3;
+  if (end - start >= 64) {
+    const stop = Math.min(end, i + lead);
+    for (; i < stop; i++) if (CLASS[bytes[i] as number] !== LOWER) return scanSlow(bytes, start, end);
+    const words = wordsOf(bytes.buffer as ArrayBuffer);
+    const first = (bytes.byteOffset + i) >> 2;
+    const count = (end - i) >> 2;
+    for (let w = first; w < first + count; w++) {
+      const x = words[w] as number;
+      if (x & 0x80808080) return scanSlow(bytes, start, end);
+      const digit = (x + 0x50505050) & ~(x + 0x46464646);
+      const af = (x + 0x1f1f1f1f) & ~(x + 0x19191919);
+      if (((digit | af) & 0x80808080) !== 0x80808080 >> 0) return scanSlow(bytes, start, end);
+    }
+    i += count << 2;
+  }
+  let seen = 0;
+  for (; i < end; i++) {
+    const cls = CLASS[bytes[i] as number] as number;
+    if (cls === INVALID) return i;
+    seen |= cls;
+  }
+  return seen & UPPER ? HEX_UPPER : HEX_LOWER;
+}
+
+// One 32-bit view per input ArrayBuffer (many lines share a read buffer), not one per line.
+let lastBuffer: ArrayBuffer | undefined;
+let lastWords = new Uint32Array(0);
+function wordsOf(buffer: ArrayBuffer): Uint32Array {
+  if (buffer !== lastBuffer) {
+    lastBuffer = buffer;
+    lastWords = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
+  }
+  return lastWords;
+}
+
+function scanSlow(bytes: Uint8Array, start: number, end: number): number {
   let seen = 0;
   for (let i = start; i < end; i++) {
     const cls = CLASS[bytes[i] as number] as number;

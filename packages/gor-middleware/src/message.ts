@@ -20,6 +20,8 @@ interface HexSource {
   line: Buffer;
   start: number;
   end: number;
+  /** Where the header's hex starts in `line` (it ends 2 digits before `start`), when known. */
+  headStart?: number;
 }
 
 // A HookEvent so core's HookRegistry can hand the message itself to keyed handlers (no wrapper
@@ -31,6 +33,7 @@ export class GorMessage extends HookEvent {
   #headDirty = false;
   #http: Buffer | undefined;
   #hex: HexSource | undefined;
+  #headHex: { line: Buffer; start: number; end: number } | undefined;
   /** True once `http` was read (a handler may edit the bytes in place) or assigned. */
   #httpTouched = false;
   #httpReplaced = false;
@@ -43,7 +46,10 @@ export class GorMessage extends HookEvent {
     this.#id = fields[1] ?? '';
     this.#rest = fields.slice(2);
     if (Buffer.isBuffer(http)) this.#http = http;
-    else this.#hex = http;
+    else {
+      this.#hex = http;
+      if (http.headStart !== undefined) this.#headHex = { line: http.line, start: http.headStart, end: http.start - 2 };
+    }
   }
 
   /** Build a message from header fields and HTTP bytes (for tests and synthetic traffic). */
@@ -142,6 +148,11 @@ export class GorMessage extends HookEvent {
   /** @internal true when `http` was assigned. */
   get httpReplaced(): boolean {
     return this.#httpReplaced;
+  }
+
+  /** @internal the header's original lowercase hex span, while no header field was assigned. */
+  get headHex(): { line: Buffer; start: number; end: number } | undefined {
+    return this.#headDirty ? undefined : this.#headHex;
   }
 
   /** @internal the payload as a lowercase hex span without decoding, when still untouched. */

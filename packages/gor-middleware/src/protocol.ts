@@ -116,13 +116,16 @@ const INLINE_BELOW = 32 * 1024;
 
 /** Encode a message as one output line directly into the output batch. */
 export function writeLine(out: OutputBatcher, message: GorMessage): void {
-  const header = message.header;
+  const headHex = message.headHex;
+  const header = headHex === undefined ? message.header : '';
+  const headBytes = headHex === undefined ? header.length * 2 : headHex.end - headHex.start;
   const source = message.hexSource;
   const http = source === undefined ? message.http : undefined;
   const inline = http !== undefined && http.length < INLINE_BELOW;
-  let at = out.reserve(header.length * 2 + 2 + (inline ? http.length * 2 + 1 : 0));
+  let at = out.reserve(headBytes + 2 + (inline ? http.length * 2 + 1 : 0));
   const scratch = out.scratch;
-  at = encodeLatin1HexInto(header, scratch, at);
+  if (headHex === undefined) at = encodeLatin1HexInto(header, scratch, at);
+  else at += headHex.line.copy(scratch, at, headHex.start, headHex.end);
   scratch[at++] = 0x30;
   scratch[at++] = 0x61;
   if (inline) {
