@@ -182,6 +182,23 @@ for (const mode of ['fast path', 'with listeners'] as const) {
       expect(upstream.requests).toHaveLength(0);
     });
 
+    it('HEAD and 304 answers pass through without a body', async () => {
+      const upstream = await upstreamWith((request) =>
+        request.url === '/cached' ? { status: 304, headers: { etag: '"v1"' } } : { body: 'a body of 18 bytes' },
+      );
+      const { url } = await start(upstream.url);
+      const head = await send(`${url}/h`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers['content-length']).toBe('18');
+      expect(head.body.length).toBe(0);
+      const cached = await send(`${url}/cached`, { headers: { 'if-none-match': '"v1"' } });
+      expect(cached.status).toBe(304);
+      expect(cached.headers.etag).toBe('"v1"');
+      expect(cached.body.length).toBe(0);
+      // The keep-alive connection to the upstream is still usable afterwards.
+      expect((await send(`${url}/again`)).body.toString()).toBe('a body of 18 bytes');
+    });
+
     it('keeps connections to the upstream alive', async () => {
       const upstream = await upstreamWith({ body: 'ok' });
       const { url } = await start(upstream.url);
