@@ -78,18 +78,17 @@ export function createToxicStage(toxic: Toxic, conn: ConnectionControl): Stage {
 }
 
 function bandwidthStage(attr: (key: string) => number, conn: ConnectionControl): Stage {
+  // When the link is next free. A byte cannot leave before it arrived, so an idle link restarts at
+  // the chunk's arrival; a backlog keeps the schedule. The schedule is absolute: late timers (or a
+  // descheduled process) never push later slices back, they only send them sooner to catch up.
   let nextFree = 0;
-  let lastDone = -1;
   return {
-    async data(chunk, _arrival, next) {
+    async data(chunk, arrival, next) {
+      nextFree = Math.max(nextFree, arrival);
       let offset = 0;
-      // A chunk that follows the previous one at once continues its schedule (a backlog); after a
-      // pause the schedule restarts. Late timers never push later slices back: the schedule is absolute.
-      const now = performance.now();
-      if (now - lastDone > 5) nextFree = now;
       while (offset < chunk.length) {
         const bytesPerMs = attr('rate'); // KB/s = 1000 bytes per second = rate bytes per ms
-        // Slices of ~10 ms keep the rate smooth; the schedule is absolute, so timer lateness never accumulates.
+        // Slices of ~10 ms keep the rate smooth.
         const size = Math.max(1, Math.min(chunk.length - offset, Math.ceil(bytesPerMs * 10)));
         nextFree += size / bytesPerMs;
         const wait = nextFree - performance.now();
@@ -97,7 +96,6 @@ function bandwidthStage(attr: (key: string) => number, conn: ConnectionControl):
         await next(chunk.subarray(offset, offset + size));
         offset += size;
       }
-      lastDone = performance.now();
     },
   };
 }

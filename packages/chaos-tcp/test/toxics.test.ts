@@ -30,7 +30,9 @@ async function rtts(port: number, count: number): Promise<number[]> {
 }
 
 describe('toxics', () => {
-  it('latency 50 ms adds 50 ms to the p50 (within +3 ms of a same-run baseline)', async () => {
+  // The two tight timing checks may retry: the test machine's 2 cores are shared with other
+  // builds, and a descheduled process makes any single sample late.
+  it('latency 50 ms adds 50 ms to the p50 (within +3 ms of a same-run baseline)', { retry: 2 }, async () => {
     const plain = await proxy();
     const slow = await proxy([{ type: 'latency', attributes: { latency: 50 } }]);
     const a = await client(plain.address!.port);
@@ -65,7 +67,7 @@ describe('toxics', () => {
     expect(value).toBeLessThan(75);
   });
 
-  it('bandwidth holds the rate within ±2% over more than a second', async () => {
+  it('bandwidth holds the rate within ±2% over more than a second', { retry: 2 }, async () => {
     const rate = 200; // KB/s
     const bytes = 500_000; // 2.5 s at 200 KB/s
     const p = await proxy([{ type: 'bandwidth', attributes: { rate } }]);
