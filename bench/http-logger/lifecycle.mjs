@@ -5,7 +5,7 @@
 // request (main thread plus the threadpool writing the log file), which stays comparable when other
 // jobs share the machine, where req/s over loopback does not.
 //   node bench/http-logger/lifecycle.mjs [--smoke] [--only=ours,pino-http]
-import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +15,7 @@ import morgan from 'morgan';
 import pino from 'pino';
 import pinoHttp from 'pino-http';
 import { printTable, size, smoke } from '../lib.mjs';
-
-/** Newlines in a file, read in 1 MiB pieces (log files here reach hundreds of MB). */
-function countLines(path) {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  let lines = 0;
-  try {
-    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
-      for (let i = buffer.indexOf(10); i !== -1 && i < read; i = buffer.indexOf(10, i + 1)) lines++;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return lines;
-}
+import { countLines } from './count-lines.mjs';
 
 class NullSocket extends Duplex {
   _read() {}

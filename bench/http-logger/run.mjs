@@ -2,12 +2,15 @@
 // http-logger benchmark: the same hello-world node:http server, each in its own process, bare and
 // with each access logger writing to a file: ours (fileSink), pino-http (pino.destination,
 // sync: false), morgan ('combined' to an fs write stream). autocannon drives each in turn; the
-// table shows req/s, latency, peak RSS, the overhead against bare and the lines each logged.
+// table shows req/s, latency, server CPU per request, peak RSS, the overhead against bare and the
+// lines each logged; then lifecycle.mjs measures the same loggers in-process (CPU per request).
 //   node bench/http-logger/run.mjs [--smoke] [--rounds=N]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
+import { countLines } from './count-lines.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const roundsArg = process.argv.find((arg) => arg.startsWith('--rounds='));
@@ -25,17 +28,6 @@ function cpuMs(pid) {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return Number.NaN;
-  }
-}
-
-function countLines(path) {
-  try {
-    const text = readFileSync(path, 'utf8');
-    let lines = 0;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-    return lines;
-  } catch {
-    return 0;
   }
 }
 
@@ -111,3 +103,10 @@ console.log(
   `\nour overhead / pino-http overhead (target ≤ 0.5): req/s ${show(ours['overhead req/s'] / pino['overhead req/s'])}, ` +
     `CPU per request ${show(ours['CPU overhead µs'] / pino['CPU overhead µs'])}${smoke ? ' — smoke run: too short to judge' : ''}`,
 );
+
+// The same loggers without TCP and without a load generator sharing the cores (lifecycle.mjs):
+// CPU per request in one process, the steadier comparison on a busy machine.
+const lifecycle = spawnSync(process.execPath, [join(here, 'lifecycle.mjs'), ...(smoke ? ['--smoke'] : [])], {
+  stdio: 'inherit',
+});
+if (lifecycle.status !== 0) process.exitCode = 1;

@@ -2,7 +2,8 @@ import { close, open, write } from 'node:fs';
 import type { WritableLike } from './sink.js';
 import { StreamSink, type StreamSinkOptions } from './stream-sink.js';
 
-export interface FileSinkOptions extends Pick<StreamSinkOptions, 'maxBufferedBytes'> {
+export interface FileSinkOptions
+  extends Pick<StreamSinkOptions, 'maxBufferedBytes' | 'flushIntervalMs' | 'flushBytes'> {
   /** fs flags; default 'a' (append). */
   flags?: string;
   /** File mode when it is created; default 0o644. */
@@ -68,11 +69,13 @@ class FileWriter implements WritableLike {
   }
 }
 
-/** Append lines to a file: batched (one write per event-loop turn), asynchronous, bounded. */
+/** Append lines to a file: batched (one write per flush interval or 64 KiB), asynchronous, bounded. */
 export function fileSink(path: string, options: FileSinkOptions = {}): StreamSink {
   return new StreamSink(new FileWriter(path, options.flags ?? 'a', options.mode ?? 0o644), {
     endOnClose: true,
     name: `file ${path}`,
     ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+    ...(options.flushIntervalMs === undefined ? {} : { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.flushBytes === undefined ? {} : { flushBytes: options.flushBytes }),
   });
 }

@@ -9,13 +9,21 @@ export interface StreamSinkOptions {
   endOnClose?: boolean;
   /** A name for error messages. */
   name?: string;
+  /** Gather lines this long before writing (0: write at the end of the event-loop turn). Default 10. */
+  flushIntervalMs?: number;
+  /** Write at once when this many bytes are waiting. Default 64 KiB. */
+  flushBytes?: number;
 }
 
 export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_FLUSH_INTERVAL_MS = 10;
+export const DEFAULT_FLUSH_BYTES = 64 * 1024;
 
 /**
- * Batches lines into one write per event-loop turn with at most one write in flight: a request
- * never waits for I/O, a busy destination gets fewer, larger writes, and memory stays bounded.
+ * Batches lines into one write every flushIntervalMs (or sooner when flushBytes are waiting), with
+ * at most one write in flight: a request never waits for I/O, the destination gets few large
+ * writes (each async write costs a threadpool round trip, so per-line writes cost more than the
+ * line), and memory stays bounded by maxBufferedBytes.
  */
 export class StreamSink implements LogSink {
   onError: ((error: TrafficError) => void) | undefined;
@@ -23,10 +31,13 @@ export class StreamSink implements LogSink {
   readonly #maxBytes: number;
   readonly #endOnClose: boolean;
   readonly #name: string;
+  readonly #interval: number;
+  readonly #flushBytes: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #immediate = false;
   #pending: string[] = [];
   #pendingBytes = 0;
   #inFlight = false;
-  #scheduled = false;
   #dropped = 0;
   #written = 0;
   #failed = false;
@@ -38,6 +49,8 @@ export class StreamSink implements LogSink {
     this.#maxBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.#endOnClose = options.endOnClose ?? false;
     this.#name = options.name ?? 'stream';
+    this.#interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.#flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     stream.on?.('error', (error) => this.#fail(error));
   }
 
@@ -57,14 +70,27 @@ export class StreamSink implements LogSink {
     }
     this.#pending.push(line);
     this.#pendingBytes += line.length + 1;
-    if (!this.#inFlight && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#flushNow);
+    // A write in flight picks the pending lines up when it completes.
+    if (!this.#inFlight) this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#pendingBytes >= this.#flushBytes || this.#interval === 0) {
+      if (!this.#immediate) {
+        this.#immediate = true;
+        setImmediate(this.#flushNow);
+      }
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(this.#flushNow, this.#interval);
     }
   }
 
   readonly #flushNow = (): void => {
-    this.#scheduled = false;
+    this.#immediate = false;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     if (this.#inFlight || this.#failed) return;
     if (this.#pending.length === 0) {
       this.#notifyIdle();
@@ -90,9 +116,11 @@ export class StreamSink implements LogSink {
       return;
     }
     this.#written += count;
-    // Lines that arrived while the write was in flight go out as the next batch.
-    if (this.#pending.length > 0) this.#flushNow();
-    else this.#notifyIdle();
+    // Lines that arrived while the write was in flight go out as the next batch (at once when
+    // someone waits in flush()).
+    if (this.#pending.length === 0) this.#notifyIdle();
+    else if (this.#idleWaiters.length > 0) this.#flushNow();
+    else this.#schedule();
   }
 
   #fail(error: Error): void {
@@ -115,7 +143,7 @@ export class StreamSink implements LogSink {
     if (this.#failed || (!this.#inFlight && this.#pending.length === 0)) return Promise.resolve();
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve);
-      if (!this.#inFlight && !this.#scheduled) this.#flushNow();
+      if (!this.#inFlight) this.#flushNow();
     });
   }
 

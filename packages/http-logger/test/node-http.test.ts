@@ -303,6 +303,25 @@ describe('withRequestLogging on node:http', () => {
     expect(records[1]?.bytes).toBe(0);
   });
 
+  it('skip() leaves requests out of the log; trustProxy takes the client address from X-Forwarded-For', async () => {
+    const lines = new Lines();
+    started = await listen(
+      withRequestLogging((_req, res) => res.end(), {
+        sink: lines.sink,
+        skip: (req) => req.url === '/healthz',
+        trustProxy: true,
+      }),
+    );
+    await get(`${started.url}/healthz`);
+    await get(`${started.url}/real`, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' });
+    await get(`${started.url}/forged`, { 'x-forwarded-for': 'not-an-ip"}' });
+    const records = await lines.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines.raw).toHaveLength(2);
+    expect(records[0]).toMatchObject({ url: '/real', ip_address: '203.0.113.7' });
+    expect(records[1]).toMatchObject({ url: '/forged', ip_address: '127.0.0.1' });
+  });
+
   it('logs a request once even when the logger is installed twice', async () => {
     const lines = new Lines();
     const logger = createHttpLogger({ sink: lines.sink });
