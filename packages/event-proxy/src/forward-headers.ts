@@ -39,10 +39,12 @@ function hopByHop(lower: string, named: Set<string> | undefined): boolean {
   return HOP_BY_HOP_HEADERS.has(lower) || (named?.has(lower) ?? false);
 }
 
-/** node:http rawHeaders → the flat [name, value, …] array sent upstream, in one pass. */
-export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context: ForwardContext): string[] {
+/** Where forwarded headers go: a flat array (fast path) or a lower-cased object (listeners). */
+type Sink = (name: string, lower: string, value: string) => void;
+
+/** The one pass both forms share: hop-by-hop, Expect, Host, request id and X-Forwarded-* rules. */
+function forwardEach(rawHeaders: readonly string[], context: ForwardContext, add: Sink): void {
   const named = connectionNamed(rawHeaders);
-  const out: string[] = [];
   let priorFor: string | undefined;
   let host: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -59,15 +61,23 @@ export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context:
       if (lower === XFF) priorFor = priorFor === undefined ? value : `${priorFor}, ${value}`;
       if (lower === XFF || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
     }
-    out.push(name, value);
+    add(name, lower, value);
   }
-  if (context.upstreamHost !== undefined) out.push('host', context.upstreamHost);
-  if (context.requestId !== undefined) out.push(context.requestId.name, context.requestId.value);
+  if (context.upstreamHost !== undefined) add('host', 'host', context.upstreamHost);
+  if (context.requestId !== undefined) add(context.requestId.name, context.requestId.name, context.requestId.value);
   if (context.xForwarded) {
-    out.push(XFF, priorFor === undefined ? context.remoteAddress : `${priorFor}, ${context.remoteAddress}`);
-    out.push('x-forwarded-proto', 'http');
-    if (host !== undefined) out.push('x-forwarded-host', host);
+    add(XFF, XFF, priorFor === undefined ? context.remoteAddress : `${priorFor}, ${context.remoteAddress}`);
+    add('x-forwarded-proto', 'x-forwarded-proto', 'http');
+    if (host !== undefined) add('x-forwarded-host', 'x-forwarded-host', host);
   }
+}
+
+/** node:http rawHeaders → the flat [name, value, …] array sent upstream (case and order kept). */
+export function forwardRequestHeadersRaw(rawHeaders: readonly string[], context: ForwardContext): string[] {
+  const out: string[] = [];
+  forwardEach(rawHeaders, context, (name, _lower, value) => {
+    out.push(name, value);
+  });
   return out;
 }
 
@@ -84,9 +94,8 @@ function addHeader(out: HeaderMap, lower: string, value: string): void {
  * the raw form; node's own req.headers object is never built).
  */
 export function forwardRequestHeadersObjectRaw(rawHeaders: readonly string[], context: ForwardContext): HeaderMap {
-  const flat = forwardRequestHeadersRaw(rawHeaders, context);
   const out: HeaderMap = {};
-  for (let i = 0; i < flat.length; i += 2) addHeader(out, (flat[i] as string).toLowerCase(), flat[i + 1] as string);
+  forwardEach(rawHeaders, context, (_name, lower, value) => addHeader(out, lower, value));
   return out;
 }
 
