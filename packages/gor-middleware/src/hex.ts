@@ -104,20 +104,43 @@ export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
   return out;
 }
 
-// Buffer's own hexSlice/latin1Write skip toString/write's argument handling; fall back when absent.
-type FastBuffer = Buffer & {
-  hexSlice?: (start: number, end: number) => string;
-  latin1Write?: (text: string, offset: number) => number;
-};
+// Two hex digits per 16-bit store: T16[b] is the digit pair of byte b, T2[(a << 8) | b] the low
+// digit of a followed by the high digit of b (for odd output offsets). Little-endian layout.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const T16 = new Uint16Array(256);
+const T2 = new Uint16Array(65536);
+for (let i = 0; i < 256; i++) T16[i] = (DIGITS[i >> 4] as number) | ((DIGITS[i & 15] as number) << 8);
+for (let a = 0; a < 256; a++) {
+  for (let b = 0; b < 256; b++) T2[(a << 8) | b] = (DIGITS[a & 15] as number) | ((DIGITS[b >> 4] as number) << 8);
+}
 
-/** Write the lowercase hex of `src` into `dst` at `offset`; returns the offset after it. */
-export function encodeHexInto(src: Buffer, dst: Buffer, offset: number): number {
-  const fastSrc = src as FastBuffer;
-  const fastDst = dst as FastBuffer;
-  const text = fastSrc.hexSlice === undefined ? src.toString('hex') : fastSrc.hexSlice(0, src.length);
-  if (fastDst.latin1Write === undefined) dst.write(text, offset, 'latin1');
-  else fastDst.latin1Write(text, offset);
-  return offset + src.length * 2;
+/**
+ * Write the lowercase hex of `src` into `dst` at `offset`; returns the offset after it. `dst16` is
+ * a Uint16Array over the whole of `dst`'s memory when `dst` starts 2-byte aligned (the output scratch).
+ */
+export function encodeHexInto(src: Uint8Array, dst: Buffer, offset: number, dst16?: Uint16Array): number {
+  const n = src.length;
+  if (n === 0) return offset;
+  if (dst16 === undefined || !LITTLE_ENDIAN || (dst.byteOffset & 1) !== 0) {
+    let at = offset;
+    for (let i = 0; i < n; i++) {
+      const byte = src[i] as number;
+      dst[at++] = DIGITS[byte >> 4] as number;
+      dst[at++] = DIGITS[byte & 15] as number;
+    }
+    return at;
+  }
+  const base = dst.byteOffset + offset;
+  if ((base & 1) === 0) {
+    const w = base >> 1;
+    for (let i = 0; i < n; i++) dst16[w + i] = T16[src[i] as number] as number;
+  } else {
+    dst[offset] = DIGITS[(src[0] as number) >> 4] as number;
+    const w = (base + 1) >> 1;
+    for (let i = 0; i < n - 1; i++) dst16[w + i] = T2[((src[i] as number) << 8) | (src[i + 1] as number)] as number;
+    dst[offset + 2 * n - 1] = DIGITS[(src[n - 1] as number) & 15] as number;
+  }
+  return offset + 2 * n;
 }
 
 /** Write the lowercase hex of a latin1 string's char codes (a header line). */

@@ -16,6 +16,7 @@ export class OutputBatcher {
   #runStart = 0;
   #runEnd = 0;
   #scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  #scratch16 = new Uint16Array(this.#scratch.buffer, 0, this.#scratch.buffer.byteLength >> 1);
   #scratchStart = 0;
   #used = 0;
 
@@ -58,6 +59,7 @@ export class OutputBatcher {
     if (this.#used + bytes > this.#scratch.length) {
       this.#commitScratch();
       this.#scratch = Buffer.allocUnsafeSlow(Math.max(SCRATCH_BYTES, bytes));
+      this.#scratch16 = new Uint16Array(this.#scratch.buffer, 0, this.#scratch.buffer.byteLength >> 1);
       this.#scratchStart = 0;
       this.#used = 0;
     }
@@ -66,6 +68,11 @@ export class OutputBatcher {
 
   get scratch(): Buffer {
     return this.#scratch;
+  }
+
+  /** The scratch memory as 16-bit words (for two-digit hex stores). */
+  get scratch16(): Uint16Array {
+    return this.#scratch16;
   }
 
   commit(end: number): void {

@@ -129,7 +129,7 @@ export function writeLine(out: OutputBatcher, message: GorMessage): void {
   scratch[at++] = 0x30;
   scratch[at++] = 0x61;
   if (inline) {
-    at = encodeHexInto(http, scratch, at);
+    at = encodeHexInto(http, scratch, at, out.scratch16);
     scratch[at++] = 0x0a;
     out.commit(at);
     return;
