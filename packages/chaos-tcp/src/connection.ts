@@ -57,6 +57,8 @@ export class Connection implements SessionHost {
   #clientEnded = false;
   #upstreamEnded = false;
   #closedSockets = 0;
+  #clientPauses = 0;
+  #upstreamPauses = 0;
   #readBuffer = Buffer.allocUnsafe(READ_SIZE);
   readonly #resumeUpstream = () => this.upstream.resume();
   closed = false;
@@ -223,14 +225,18 @@ export class Connection implements SessionHost {
     return this.#stageLists[stream];
   }
 
+  // Several parts may hold a side paused (a direction's backlog, a session's queue, pending calls):
+  // it resumes only when all of them let go.
   pauseClient(paused: boolean): void {
-    if (paused) this.client.pause();
-    else this.client.resume();
+    this.#clientPauses += paused ? 1 : -1;
+    if (paused && this.#clientPauses === 1) this.client.pause();
+    else if (!paused && this.#clientPauses === 0) this.client.resume();
   }
 
   pauseUpstream(paused: boolean): void {
-    if (paused) this.upstream.pause();
-    else this.upstream.resume();
+    this.#upstreamPauses += paused ? 1 : -1;
+    if (paused && this.#upstreamPauses === 1) this.upstream.pause();
+    else if (!paused && this.#upstreamPauses === 0) this.upstream.resume();
   }
 
   sleep(ms: number): Promise<void> {

@@ -3,6 +3,9 @@ import type { Expectation, ProtocolCodec } from './protocols/index.js';
 import { SerialPump } from './serial-pump.js';
 import { decide, type Session, type SessionHost } from './session.js';
 
+/** Calls waiting for an answer; above this the client is paused (a pipelining client cannot grow memory). */
+const MAX_PENDING = 10_000;
+
 interface Call {
   readonly entry: MixEntry;
   /** forward: sent upstream; reply: answered by us; swallow: response dropped (hang after). */
@@ -26,6 +29,7 @@ export function protocolSession(host: SessionHost, mix: BehaviorMix, codec: Prot
   let passthrough = false;
   let hung = false;
   let stopped = false;
+  let pausedForPending = false;
 
   const stop = (kind: 'close' | 'reset') => {
     stopped = true;
@@ -69,6 +73,10 @@ export function protocolSession(host: SessionHost, mix: BehaviorMix, codec: Prot
           expect: {},
         };
         pending.push(current);
+        if (pending.length > MAX_PENDING && !pausedForPending) {
+          pausedForPending = true;
+          host.pauseClient(true);
+        }
       }
       const end = requestScanner.scan(chunk, i);
       const piece = end === -1 ? (i === 0 ? chunk : chunk.subarray(i)) : chunk.subarray(i, end);
@@ -96,6 +104,10 @@ export function protocolSession(host: SessionHost, mix: BehaviorMix, codec: Prot
     responding = undefined;
     if (call !== undefined) pending.splice(pending.indexOf(call), 1);
     flushReplies();
+    if (pausedForPending && pending.length < MAX_PENDING / 2) {
+      pausedForPending = false;
+      host.pauseClient(false);
+    }
   };
 
   const onUpstream = async (chunk: Buffer | null) => {
