@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HookEvent, TrafficError } from '@traffic/core';
 import { integerOption, toError } from '@traffic/core';
+import type { Dispatcher } from 'undici';
 import { readLimited, toBuffer } from './body-reader.js';
 import { sendProxyError } from './error-response.js';
 import { EVENT_PROXY_ERRORS, proxyError, statusForError, upstreamFailure } from './errors.js';
@@ -43,7 +44,7 @@ interface Waiter<T> {
  * response → ended. `transaction.ended` is dispatched exactly once, from `#end`, after the client
  * response closed and the flow settled.
  */
-export class Transaction {
+export class Transaction implements Dispatcher.DispatchHandler {
   readonly #ctx: ProxyContext;
   readonly #endpoint: EndpointRuntime;
   readonly #req: IncomingMessage;
@@ -101,6 +102,10 @@ export class Transaction {
           this.#ctx.reportError(error);
           this.#failOutcome ??= 'listener_error';
           this.#failure ??= error;
+          if (!this.#upstreamDone) {
+            this.#upstreamDone = true;
+            this.#abortUpstream?.(error);
+          }
           if (!this.#closed) sendProxyError(this.#res, 500, EVENT_PROXY_ERRORS.LISTENER_FAILED.code);
         })
         .finally(() => {
@@ -133,10 +138,7 @@ export class Transaction {
       upstreamHost: options.changeOrigin ? upstream.host : undefined,
       requestId: typeof id === 'string' ? { name: idHeader as string, value: id } : undefined,
     });
-    upstream.pool.dispatch(
-      { path, method: req.method as string, headers, body: rawHasBody(raw) ? req : null },
-      this as never,
-    );
+    upstream.pool.dispatch({ path, method: req.method as string, headers, body: rawHasBody(raw) ? req : null }, this);
   }
 
   #reject(error: TrafficError): void {
@@ -480,7 +482,7 @@ export class Transaction {
     this.#dispatchNs = process.hrtime.bigint();
     return new Promise<ProxyResponse>((resolve, reject) => {
       this.#headWaiter = { resolve, reject };
-      upstream.pool.dispatch({ path, method: request.method, headers, body }, this as never);
+      upstream.pool.dispatch({ path, method: request.method, headers, body }, this);
     });
   }
 
