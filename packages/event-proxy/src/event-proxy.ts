@@ -86,7 +86,7 @@ export function createEventProxy(options: EventProxyOptions): EventProxy {
     },
     nextId: () => ++nextId,
     reportError: (error) => {
-      logger.error({ err: error }, 'event-proxy internal error');
+      logger.error({ err: error }, 'event-proxy transaction failed');
       if (events.hasListeners('error')) events.emit('error', error);
     },
   };

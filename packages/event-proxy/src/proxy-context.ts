@@ -18,7 +18,7 @@ export interface ProxyContext {
   /** True while at least one hook listener is registered; false selects the fast path. */
   hooked: boolean;
   nextId(): number;
-  /** A failure that is not a listener's (those go through the registry) → the `error` event. */
+  /** A failure outside a listener call (an invalid listener-made value, a bug) → log + `error` event. */
   reportError(error: Error): void;
 }
 

@@ -566,10 +566,9 @@ export class Transaction implements Dispatcher.DispatchHandler {
     const res = this.#res;
     const status = response.status;
     if (!Number.isInteger(status) || status < 200 || status > 999) {
-      void this.#answer(
-        proxyError('LISTENER_FAILED', `a listener set an invalid response status ${String(status)}`),
-        'listener_error',
-      );
+      const error = proxyError('LISTENER_FAILED', `a listener set an invalid response status ${String(status)}`);
+      this.#ctx.reportError(error);
+      void this.#answer(error, 'listener_error');
       return;
     }
     let headers = cleanHeaderMap(response.headers);

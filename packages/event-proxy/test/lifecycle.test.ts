@@ -305,6 +305,27 @@ describe('dispatch semantics', () => {
     expect(proxy.stats().listenerErrors).toBe(1);
   });
 
+  it('a listener-made invalid status or header value answers 500 and the proxy keeps serving', async () => {
+    upstream = await startHttpServer({ body: 'fine' });
+    const started = await startProxy(upstream.url);
+    proxy = started.proxy;
+    const errors: Error[] = [];
+    proxy.on('error', (error) => errors.push(error));
+    proxy.on('filter.response', (event) => {
+      if (event.response === undefined) return;
+      if (event.request.url === '/status') event.response.status = 42;
+      if (event.request.url === '/header') event.response.headers['x-bad'] = 'line\r\nbreak';
+    });
+    const badStatus = await send(`${started.url}/status`);
+    expect(badStatus.status).toBe(500);
+    expect(badStatus.headers['x-traffic-error']).toBe('TRAFFIC_ERR_EVENT_PROXY_LISTENER_FAILED');
+    const badHeader = await send(`${started.url}/header`);
+    expect(badHeader.status).toBe(500);
+    expect(errors).toHaveLength(2);
+    expect((await send(`${started.url}/ok`)).body.toString()).toBe('fine');
+    expect(proxy.stats().outcomes.listener_error).toBe(2);
+  });
+
   it("listenerErrorPolicy 'continue' forwards the transaction as if the listener had returned", async () => {
     upstream = await startHttpServer({ body: 'fine' });
     const started = await startProxy(upstream.url, { listenerErrorPolicy: 'continue' });
