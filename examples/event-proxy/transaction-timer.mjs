@@ -22,7 +22,9 @@ proxy.on('filter.request', (event) => {
 const lines = [];
 proxy.on('transaction.ended', ({ transaction, outcome, status, timings }) => {
   const upstreamMs = timings.upstreamMs === undefined ? '-' : `${timings.upstreamMs.toFixed(1)} ms`;
-  lines.push(`${transaction.state.label} status=${status} outcome=${outcome} total=${timings.totalMs.toFixed(1)} ms upstream=${upstreamMs}`);
+  lines.push(
+    `${transaction.state.label} status=${status} outcome=${outcome} total=${timings.totalMs.toFixed(1)} ms upstream=${upstreamMs}`,
+  );
 });
 const [address] = await proxy.listen();
 
