@@ -99,9 +99,16 @@ printTable(
 const ours = rows.find((row) => row.peer === 'ours');
 const pino = rows.find((row) => row.peer === 'pino-http');
 const show = (value) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+// Paired by round (the same few seconds of machine load for all peers), then the median.
+const pairedCpu = median(
+  results.get('ours').cpuUs.map((cpu, round) => {
+    const bare = results.get('bare').cpuUs[round];
+    return (cpu - bare) / (results.get('pino-http').cpuUs[round] - bare);
+  }),
+);
 console.log(
   `\nour overhead / pino-http overhead (target ≤ 0.5): req/s ${show(ours['overhead req/s'] / pino['overhead req/s'])}, ` +
-    `CPU per request ${show(ours['CPU overhead µs'] / pino['CPU overhead µs'])}${smoke ? ' — smoke run: too short to judge' : ''}`,
+    `CPU per request ${show(ours['CPU overhead µs'] / pino['CPU overhead µs'])} (paired by round: ${show(pairedCpu)})${smoke ? ' — smoke run: too short to judge' : ''}`,
 );
 
 // The same loggers without TCP and without a load generator sharing the cores (lifecycle.mjs):
