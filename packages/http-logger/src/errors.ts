@@ -6,8 +6,8 @@ export const HTTP_LOGGER_ERRORS = Object.freeze({
   sinkFailed: 'TRAFFIC_ERR_HTTP_LOGGER_SINK_FAILED',
   /** countersHandler() was asked for on a logger created without counters. */
   countersDisabled: 'TRAFFIC_ERR_HTTP_LOGGER_COUNTERS_DISABLED',
-  /** The extraFields function threw; the line is written without its extra fields. */
-  extraFieldsFailed: 'TRAFFIC_ERR_HTTP_LOGGER_EXTRA_FIELDS_FAILED',
+  /** A user callback (extraFields, skip, routeTemplate) threw; the request is still logged. */
+  callbackFailed: 'TRAFFIC_ERR_HTTP_LOGGER_CALLBACK_FAILED',
 });
 
 export function sinkFailedError(sink: string, cause: unknown): TrafficError {

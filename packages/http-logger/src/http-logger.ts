@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { TrafficError } from '@traffic/core';
 import { RequestCounters } from './counters.js';
-import { HTTP_LOGGER_ERRORS } from './errors.js';
+import { HTTP_LOGGER_ERRORS, sinkFailedError } from './errors.js';
 import { asciiJson, goDurationJson, jsonString, msText } from './json-text.js';
 import { type HttpLoggerOptions, LOG_FIELDS, type LogField, type ResolvedOptions, resolveOptions } from './options.js';
 import { renderPrometheus } from './prometheus.js';
@@ -24,8 +24,8 @@ export interface HttpLoggerStats {
   linesDropped: number;
   /** Incoming request ids replaced because they were invalid. */
   idsReplaced: number;
-  /** extraFields function calls that threw. */
-  extraFieldErrors: number;
+  /** User callbacks (extraFields, skip, routeTemplate) that threw. */
+  callbackErrors: number;
   /** Requests being served right now. */
   inFlight: number;
 }
@@ -112,8 +112,9 @@ export class HttpLogger {
   readonly #idIsSafe: boolean;
   #lines = 0;
   #idsReplaced = 0;
-  #extraFieldErrors = 0;
+  #callbackErrors = 0;
   #inFlight = 0;
+  #sinkThrows = 0;
   #lastSecond = Number.NaN;
   #secondPrefix = '';
   readonly #keys: Record<LogField, string>;
@@ -223,7 +224,7 @@ export class HttpLogger {
     this.#inFlight--;
     const o = this.options;
     const req = state.req;
-    if (o.skip?.(req, res)) return;
+    if (o.skip !== undefined && this.#skipped(req, res)) return;
     const endNs = o.clock.nowNs();
     const aborted = !res.writableFinished;
     // An aborted request reports the status it actually sent, or 0 when the head never went out.
@@ -237,7 +238,8 @@ export class HttpLogger {
       let route: string;
       try {
         route = String(o.routeTemplate(req, res));
-      } catch {
+      } catch (error) {
+        this.#callbackFailed('routeTemplate', error);
         route = collapsePath(state.url);
       }
       this.counters.record(method, route, status, aborted, durationMs, bytes);
@@ -269,7 +271,41 @@ export class HttpLogger {
     // With no standard field selected the extras open the object.
     const line = s === '' ? `{${extra.slice(1)}}` : `${s}${extra}}`;
     this.#lines++;
-    for (const sink of this.#sinks) sink.writeLine(line);
+    for (const sink of this.#sinks) {
+      try {
+        sink.writeLine(line);
+      } catch (error) {
+        // A LogSink must not throw; if one does, the request and the other sinks are unaffected.
+        this.#sinkThrows++;
+        if (this.#sinkThrows === 1) this.#report(sinkFailedError('custom LogSink', error));
+      }
+    }
+  }
+
+  #skipped(req: IncomingMessage, res: ServerResponse): boolean {
+    try {
+      return this.options.skip?.(req, res) === true;
+    } catch (error) {
+      this.#callbackFailed('skip', error);
+      return false;
+    }
+  }
+
+  // Counted every time, reported once: a callback that throws usually throws for every request.
+  #callbackFailed(name: string, cause: unknown): void {
+    this.#callbackErrors++;
+    if (this.#callbackErrors === 1) {
+      this.#report(
+        new TrafficError(HTTP_LOGGER_ERRORS.callbackFailed, `${name} threw; the request is logged without it`, {
+          cause,
+          details: { callback: name },
+        }),
+      );
+    }
+  }
+
+  #report(error: TrafficError): void {
+    this.options.logger.error({ err: error }, error.message);
   }
 
   // RFC 3339 in UTC with milliseconds; the Date is formatted once per second, not per request.
@@ -294,13 +330,7 @@ export class HttpLogger {
     try {
       fields = this.options.extraFn?.(req, res);
     } catch (error) {
-      this.#extraFieldErrors++;
-      if (this.#extraFieldErrors === 1) {
-        const err = new TrafficError(HTTP_LOGGER_ERRORS.extraFieldsFailed, 'extraFields function threw', {
-          cause: error,
-        });
-        this.options.logger.error({ err }, err.message);
-      }
+      this.#callbackFailed('extraFields', error);
       return '';
     }
     if (fields === null || typeof fields !== 'object') return '';
@@ -374,13 +404,13 @@ export class HttpLogger {
   }
 
   stats(): HttpLoggerStats {
-    let dropped = 0;
+    let dropped = this.#sinkThrows;
     for (const sink of this.#sinks) dropped += sink.dropped ?? 0;
     return {
       lines: this.#lines,
       linesDropped: dropped,
       idsReplaced: this.#idsReplaced,
-      extraFieldErrors: this.#extraFieldErrors,
+      callbackErrors: this.#callbackErrors,
       inFlight: this.#inFlight,
     };
   }

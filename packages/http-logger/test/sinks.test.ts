@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Logger } from '@traffic/core';
 import { NdjsonCollector, waitUntil } from '@traffic/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpLogger, fileSink, StreamSink, withRequestLogging } from '../src/index.js';
@@ -17,6 +18,21 @@ afterEach(async () => {
   started = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
+
+function silentLogger(): Logger {
+  const noop = () => {};
+  return {
+    level: 'error',
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: noop,
+    fatal: noop,
+    child: () => silentLogger(),
+    isLevelEnabled: () => true,
+  };
+}
 
 /** A writable whose writes complete only when released: a destination that cannot keep up. */
 class StuckWritable extends Writable {
@@ -106,19 +122,7 @@ describe('sinks', () => {
     const errors: unknown[] = [];
     const logger = createHttpLogger({
       sink: fileSink(join(dir, 'no-such-dir', 'access.log')),
-      logger: {
-        level: 'error',
-        trace: () => {},
-        debug: () => {},
-        info: () => {},
-        warn: () => {},
-        error: (fields: unknown) => errors.push(fields),
-        fatal: () => {},
-        child: () => {
-          throw new Error('unused');
-        },
-        isLevelEnabled: () => true,
-      },
+      logger: { ...silentLogger(), error: (fields: unknown) => errors.push(fields) },
     });
     started = await listen(withRequestLogging((_req, res) => res.end('still served'), logger));
     const first = await get(started.url);
@@ -129,6 +133,45 @@ describe('sinks', () => {
     expect(errors[0]).toMatchObject({ err: { code: 'TRAFFIC_ERR_HTTP_LOGGER_SINK_FAILED' } });
     expect(logger.stats().linesDropped).toBe(2);
     await logger.close();
+  });
+
+  it('throwing callbacks and a throwing LogSink never reach the request; each is counted', async () => {
+    const good: string[] = [];
+    const reported: unknown[] = [];
+    const logged = withRequestLogging((_req, res) => res.end('ok'), {
+      sinks: [
+        {
+          writeLine: () => {
+            throw new Error('custom sink bug');
+          },
+        },
+        (line) => good.push(line),
+      ],
+      counters: true,
+      extraFields: () => {
+        throw new Error('extra bug');
+      },
+      skip: () => {
+        throw new Error('skip bug');
+      },
+      routeTemplate: () => {
+        throw new Error('route bug');
+      },
+      logger: { ...silentLogger(), error: (fields: unknown) => reported.push(fields) },
+    });
+    started = await listen(logged);
+    expect((await get(`${started.url}/a/1`)).body).toBe('ok');
+    expect((await get(`${started.url}/a/2`)).body).toBe('ok');
+    expect(good).toHaveLength(2);
+    expect(JSON.parse(good[0] ?? '')).toMatchObject({ url: '/a/1', status: 200 });
+    const stats = logged.logger.stats();
+    expect(stats.callbackErrors).toBe(6);
+    expect(stats.linesDropped).toBe(2);
+    expect(logged.logger.counters?.snapshot().routes['GET /a/:id']?.requests).toBe(2);
+    expect(reported).toEqual([
+      expect.objectContaining({ err: expect.objectContaining({ code: 'TRAFFIC_ERR_HTTP_LOGGER_CALLBACK_FAILED' }) }),
+      expect.objectContaining({ err: expect.objectContaining({ code: 'TRAFFIC_ERR_HTTP_LOGGER_SINK_FAILED' }) }),
+    ]);
   });
 
   it('a throwing function sink never reaches the request; failures are counted', async () => {
