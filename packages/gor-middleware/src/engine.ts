@@ -116,16 +116,23 @@ export class LineEngine {
         this.#skipping = false;
         start = nl + 1;
       } else {
-        this.#partial.push(chunk.subarray(start, nl));
-        const line = Buffer.concat(this.#partial, this.#partialBytes + nl - start);
-        this.#partial = [];
-        this.#partialBytes = 0;
-        start = nl + 1;
-        if (line.length > this.#host.maxLineBytes) this.#tooLong(line.length);
-        else if (this.#line(line, 0, line.length, false)) {
-          this.#stash = { chunk, start };
-          this.#afterBatch();
-          return;
+        const total = this.#partialBytes + nl - start;
+        if (total <= this.#host.maxLineBytes && this.#echoPieces(chunk, start, nl)) {
+          this.#partial = [];
+          this.#partialBytes = 0;
+          start = nl + 1;
+        } else {
+          this.#partial.push(chunk.subarray(start, nl));
+          const line = Buffer.concat(this.#partial, total);
+          this.#partial = [];
+          this.#partialBytes = 0;
+          start = nl + 1;
+          if (line.length > this.#host.maxLineBytes) this.#tooLong(line.length);
+          else if (this.#line(line, 0, line.length, false)) {
+            this.#stash = { chunk, start };
+            this.#afterBatch();
+            return;
+          }
         }
       }
     }
@@ -144,6 +151,55 @@ export class LineEngine {
     }
     if (start < chunk.length) this.#addPartial(chunk.subarray(start));
     this.#afterBatch();
+  }
+
+  /**
+   * Passthrough of a line that spans reads, without joining its pieces: when no handler is
+   * registered, the pieces are validated in place and written as they are. Returns false (nothing
+   * done) when the line needs the general path: handlers, uppercase hex, a CR, a short first piece.
+   */
+  #echoPieces(chunk: Buffer, start: number, nl: number): boolean {
+    const host = this.#host;
+    if (host.submit !== undefined || !host.idle()) return false;
+    const pieces = this.#partial;
+    const first = pieces[0] as Buffer;
+    const lastByte = nl > start ? chunk[nl - 1] : first.length > 0 ? (pieces.at(-1) as Buffer).at(-1) : undefined;
+    if (lastByte === 0x0d) return false;
+    const header = scanHexHeader(first, 0, first.length & ~1);
+    if (typeof header === 'string') return false; // the general path reports it (or finds it past this piece)
+    let offset = 0;
+    let bad = -1;
+    for (const piece of pieces) {
+      const scan = scanHex(piece, 0, piece.length);
+      if (scan === HEX_UPPER) return false;
+      if (scan >= 0) {
+        bad = offset + scan;
+        break;
+      }
+      offset += piece.length;
+    }
+    if (bad < 0) {
+      const scan = scanHex(chunk, start, nl);
+      if (scan === HEX_UPPER) return false;
+      if (scan >= 0) bad = offset + scan - start;
+    }
+    const stats = host.stats;
+    const lineNumber = ++this.#lineNumber;
+    stats.lines++;
+    if (bad >= 0) {
+      this.#malformed(lineNumber, `invalid hex character at column ${bad + 1}`);
+      return true;
+    }
+    if ((this.#partialBytes + nl - start) & 1) {
+      this.#malformed(lineNumber, 'odd number of hex digits');
+      return true;
+    }
+    const typeStats = stats.byType[header.type === '' ? 'other' : typeName(header.type)];
+    typeStats.in++;
+    typeStats.forwarded++;
+    for (const piece of pieces) this.#out.push(piece);
+    this.#out.slice(chunk, start, nl + 1);
+    return true;
   }
 
   #addPartial(piece: Buffer): void {

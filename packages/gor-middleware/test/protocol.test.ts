@@ -122,6 +122,28 @@ describe('stream engine', () => {
     expect(gor.stats.byType.request).toMatchObject({ in: 3, forwarded: 3 });
   });
 
+  it('validates lines split across reads: bad bytes and case are found in any piece', async () => {
+    const { logger, records } = memoryLogger();
+    const gor = createMiddleware({ logger });
+    const good = line('1 a 1 0', `GET /${'x'.repeat(300)} HTTP/1.1\r\n\r\n`);
+    const bad = `${good.slice(0, 400)}q${good.slice(401)}`;
+    const upper = good.toUpperCase().replace('N', '\n');
+    const pieces = [
+      good.slice(0, 100),
+      good.slice(100, 500),
+      good.slice(500),
+      bad.slice(0, 300),
+      bad.slice(300, 600),
+      bad.slice(600),
+    ];
+    pieces.push(upper.slice(0, 200), upper.slice(200), `${good.slice(0, 50)}`, good.slice(50, -1), '\r\n');
+    expect(await runOver(gor, pieces)).toBe(good + good + good);
+    const report = records.find((r) => r.code === 'TRAFFIC_ERR_GOR_MALFORMED_LINE');
+    expect(report).toMatchObject({ line: 2 });
+    expect(String(report?.msg)).toContain('column 401');
+    expect(gor.stats.byType.request).toMatchObject({ in: 3, forwarded: 3 });
+  });
+
   it('processes a last line that has no trailing newline', async () => {
     const gor = createMiddleware();
     expect(await runOver(gor, line('1 a 1 0', GET).trim())).toBe(line('1 a 1 0', GET));
