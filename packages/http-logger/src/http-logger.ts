@@ -8,7 +8,7 @@ import { type HttpLoggerOptions, LOG_FIELDS, type LogField, type ResolvedOptions
 import { renderPrometheus } from './prometheus.js';
 import { redactUrl } from './redact-url.js';
 import { isValidRequestId, mintRequestId } from './request-id.js';
-import { collapsePath } from './route-template.js';
+import { collapsePath, defaultRouteTemplate, routeTemplateOf } from './route-template.js';
 import type { LogSink, SinkInput } from './sink.js';
 import { stdoutSink } from './stdout-sink.js';
 import { toSink } from './to-sink.js';
@@ -48,6 +48,8 @@ class RequestState {
   url: string;
   id: string;
   ip: string | undefined = undefined;
+  /** express mount path when the response ended (for the default route template). */
+  baseUrl: string | undefined = undefined;
   traceparent: string | undefined = undefined;
   bytes = 0;
   write: WriteFn | undefined = undefined;
@@ -83,6 +85,8 @@ function countingWrite(this: Tracked, chunk: unknown, encoding?: unknown, callba
 
 function countingEnd(this: Tracked, chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {
   const state = this[kState] as RequestState;
+  const baseUrl = (state.req as { baseUrl?: unknown }).baseUrl;
+  if (typeof baseUrl === 'string' && state.baseUrl === undefined) state.baseUrl = baseUrl;
   if (chunk != null && typeof chunk !== 'function' && !this.destroyed && !this.writableEnded) {
     state.bytes += chunkBytes(chunk, encoding);
   }
@@ -237,7 +241,10 @@ export class HttpLogger {
     if (this.counters !== undefined) {
       let route: string;
       try {
-        route = String(o.routeTemplate(req, res));
+        route =
+          o.routeTemplate === defaultRouteTemplate
+            ? routeTemplateOf(req, state.baseUrl)
+            : String(o.routeTemplate(req, res));
       } catch (error) {
         this.#callbackFailed('routeTemplate', error);
         route = collapsePath(state.url);

@@ -15,7 +15,7 @@ export { isValidRequestId, MAX_REQUEST_ID_LENGTH, mintRequestId } from './reques
 export type { NextFn, RequestLoggerMiddleware } from './request-logger.js';
 export { requestLogger } from './request-logger.js';
 export type { RouteTemplateFn } from './route-template.js';
-export { collapsePath, defaultRouteTemplate } from './route-template.js';
+export { collapsePath, defaultRouteTemplate, routeTemplateOf } from './route-template.js';
 export type { LogSink, SinkInput, WritableLike } from './sink.js';
 export { stdoutSink } from './stdout-sink.js';
 export type { StreamSinkOptions } from './stream-sink.js';

@@ -23,15 +23,19 @@ export function collapsePath(url: string): string {
 }
 
 /**
- * The default route template: the matched express/connect route when there is one (`req.route.path`),
- * otherwise the path with numeric/uuid segments collapsed. Counters stay bounded either way.
+ * The default route template: the matched express/connect route when there is one (`req.route.path`
+ * under `baseUrl`), otherwise the path with numeric/uuid segments collapsed. Counters stay bounded
+ * either way. `baseUrl` is the mount path seen while the response was sent (express resets
+ * req.baseUrl when the router unwinds, before the response closes).
  */
-export const defaultRouteTemplate: RouteTemplateFn = (req) => {
+export function routeTemplateOf(req: IncomingMessage, baseUrl?: string): string {
   const routed = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown; originalUrl?: unknown };
   const routePath = routed.route?.path;
   if (typeof routePath === 'string') {
-    return `${typeof routed.baseUrl === 'string' ? routed.baseUrl : ''}${routePath}`;
+    return `${baseUrl ?? (typeof routed.baseUrl === 'string' ? routed.baseUrl : '')}${routePath}`;
   }
   const url = typeof routed.originalUrl === 'string' ? routed.originalUrl : (req.url ?? '/');
   return collapsePath(url);
-};
+}
+
+export const defaultRouteTemplate: RouteTemplateFn = (req) => routeTemplateOf(req);

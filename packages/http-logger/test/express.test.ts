@@ -54,6 +54,7 @@ describe('requestLogger with express 5', () => {
     );
     expect(users).toHaveLength(1);
     expect(users[0]?.requests).toBe(2);
+    expect(users[0]?.route).toBe('/api/users/:id');
     expect(counters.status).toMatchObject({ '2xx': 2, '4xx': 1, '5xx': 1 });
   });
 
