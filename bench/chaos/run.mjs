@@ -2,6 +2,7 @@
 // bench chaos: direct vs our proxy (no faults, and a 0 ms latency toxic) vs haproxy in TCP mode.
 // Single-stream MB/s, 64-byte echo RTT (p50/p99/max), connections/s (connect, echo, close), and
 // 1000 concurrent connections × 20 echoes. Servers and proxies are separate processes.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { hasCommand, peakRssMb, percentile, printTable, size, smoke, startProcess } from '../lib.mjs';
@@ -13,6 +14,17 @@ const CPS_SECONDS = size(5, 1);
 const CONCURRENT = size(1000, 100);
 const ECHOES = size(20, 5);
 const payload = Buffer.alloc(64, 97);
+
+/** CPU time (user + system) a process used so far, in ms; wall clock is noisy on a shared machine. */
+function cpuMs(pid) {
+  if (!pid) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s ticks
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function open(port) {
   return new Promise((resolve, reject) => {
@@ -88,7 +100,7 @@ async function connectionsPerSecond(port) {
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: 16 }, worker));
-  return { cps: done / ((performance.now() - start) / 1000), errors };
+  return { cps: done / ((performance.now() - start) / 1000), errors, count: done };
 }
 
 async function concurrent(port) {
@@ -114,9 +126,15 @@ async function concurrent(port) {
 
 async function measure(peer, ports, pid) {
   await stream(ports.source, 64 * 1024 ** 2); // warm-up: JIT and TCP buffers
+  let cpu = cpuMs(pid);
   const streamMBs = await stream(ports.source);
+  const cpuStream = cpuMs(pid) - cpu;
+  cpu = cpuMs(pid);
   const { p50, p99, max } = await rtt(ports.echo);
-  const { cps, errors } = await connectionsPerSecond(ports.echo);
+  const cpuRtt = cpuMs(pid) - cpu;
+  cpu = cpuMs(pid);
+  const { cps, errors, count } = await connectionsPerSecond(ports.echo);
+  const cpuConn = cpuMs(pid) - cpu;
   const conc = await concurrent(ports.echo);
   return {
     peer,
@@ -129,6 +147,10 @@ async function measure(peer, ports, pid) {
     [`${CONCURRENT}×${ECHOES} s`]: conc.seconds,
     'conc p99 µs': conc.p99,
     'peak RSS MB': pid ? peakRssMb(pid) : Number.NaN,
+    // The proxy's own CPU per unit of work: steadier than wall clock when other jobs share the cores.
+    'cpu ms/GiB': (cpuStream * 1024 ** 3) / STREAM_BYTES,
+    'cpu µs/rtt': (cpuRtt * 1000) / RTT_COUNT,
+    'cpu µs/conn': (cpuConn * 1000) / count,
   };
 }
 

@@ -30,7 +30,9 @@ export interface ConnectionOwner {
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 /** Upstream reads land in one reused buffer (Node's onread), so the plain path allocates no chunk. */
-const READ_SIZE = 128 * 1024;
+const READ_SIZE = 64 * 1024;
+/** Reads above this are handed to a session as they are (no copy); smaller ones are copied. */
+const BIG_READ = 16 * 1024;
 
 /**
  * One client connection and its upstream. Without faults it is `client.pipe(upstream)` one way and
@@ -180,12 +182,22 @@ export class Connection implements SessionHost {
   /**
    * Upstream bytes. Plain path: written straight to the client from the reused read buffer; if the
    * write could not complete at once, the socket still holds that memory, so the next read gets a
-   * fresh buffer and reading pauses until the client drains. Managed path: a copy goes to the session.
+   * fresh buffer and reading pauses until the client drains. Managed path: the session gets the bytes
+   * as its own (big reads keep the buffer, small ones are copied).
    */
   #onUpstreamRead(size: number, buffer: Buffer): boolean {
     const session = this.#session;
     if (session !== undefined) {
-      session.fromUpstream(Buffer.from(buffer.subarray(0, size)));
+      if (size > BIG_READ) {
+        // A big read keeps its buffer (the session holds it); the next read gets a fresh one.
+        this.#readBuffer = Buffer.allocUnsafe(READ_SIZE);
+        session.fromUpstream(buffer.subarray(0, size));
+      } else {
+        // A small one is copied (pooled, not zero-filled) rather than pinning 64 KiB per message.
+        const copy = Buffer.allocUnsafe(size);
+        buffer.copy(copy, 0, 0, size);
+        session.fromUpstream(copy);
+      }
       return true;
     }
     const client = this.client;
