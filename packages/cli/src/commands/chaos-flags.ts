@@ -50,7 +50,9 @@ export function parseBehaviorFlags(
     if (eq !== -1) value = token.slice(eq + 1);
     else if (tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('--')) value = tokens[++i]!;
     else value = 'true';
-    (out[behavior] ??= {})[key] = value;
+    const options = out[behavior] ?? {};
+    options[key] = value;
+    out[behavior] = options;
   }
   return out;
 }
