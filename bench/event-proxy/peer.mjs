@@ -2,6 +2,7 @@
 //   node peer.mjs upstream                      a keep-alive node:http server with a small fixed answer
 //   node peer.mjs ours <upstream>               @traffic/event-proxy without listeners (the fast path)
 //   node peer.mjs ours-listeners <upstream>     the same with one listener on every event
+//   node peer.mjs ours-ended <upstream>         the same with one transaction.ended listener only
 //   node peer.mjs http-proxy <upstream>         node-http-proxy with a keep-alive agent
 //   node peer.mjs fastify-http-proxy <upstream> @fastify/http-proxy (undici pool, as its users run it)
 // Each prints "READY {"port":N}" once it listens and exits on SIGTERM.
@@ -34,13 +35,18 @@ if (kind === 'upstream') {
   });
   server.keepAliveTimeout = 60_000;
   ready(await listen(server), async () => server.close());
-} else if (kind === 'ours' || kind === 'ours-listeners') {
+} else if (kind === 'ours' || kind === 'ours-listeners' || kind === 'ours-ended') {
   const { createEventProxy } = await import('@traffic/event-proxy');
   const proxy = createEventProxy({
     endpoints: [{ listen: '127.0.0.1:0', upstream }],
     upstreamConnections: CONNECTIONS,
     keepAliveTimeoutMs: 60_000,
   });
+  if (kind === 'ours-ended') {
+    // The listener path with a single observer: separates the cost of leaving the fast path from
+    // the cost per hook.
+    proxy.on('transaction.ended', () => {});
+  }
   if (kind === 'ours-listeners') {
     let count = 0;
     // One cheap listener on every hook: what a user pays for observing everything.

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench -- event-proxy [--smoke]
 // One run, every peer in front of the same upstream, each in its own process, the same load from
-// autocannon: direct (no proxy), @traffic/event-proxy without listeners and with one listener on
-// every hook, node-http-proxy with a keep-alive agent, @fastify/http-proxy (undici pool), and nginx
+// autocannon: direct (no proxy), @traffic/event-proxy without listeners, with one
+// transaction.ended listener and with one listener on every hook, node-http-proxy with a keep-alive agent, @fastify/http-proxy (undici pool), and nginx
 // proxy_pass with upstream keepalive when nginx is installed. Prints req/s, p50/p99, peak RSS and
 // ratios, then the targets of issue 5 as met/missed.
 import { spawn } from 'node:child_process';
@@ -121,6 +121,7 @@ const rows = [];
 try {
   for (const [peer, kind] of [
     ['ours', 'ours'],
+    ['ours+ended', 'ours-ended'],
     ['ours+listeners', 'ours-listeners'],
     ['http-proxy', 'http-proxy'],
     ['fastify-http-proxy', 'fastify-http-proxy'],
