@@ -1,4 +1,4 @@
-import { connectionHeaderNames, isHopByHop } from '@traffic/core';
+import { connectionHeaderNames, HOP_BY_HOP_HEADERS } from '@traffic/core';
 import type { HostPolicy } from './options.js';
 
 /**
@@ -51,7 +51,7 @@ export function prepareRequestHeaders(
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (isHopByHop(lower, named) || lower === 'expect') continue;
+    if (HOP_BY_HOP_HEADERS.has(lower) || named?.has(lower) || lower === 'expect') continue;
     if (lower === policy.markerHeader) {
       hadMarker = true;
       continue;
@@ -127,7 +127,8 @@ export function responseHeaders(raw: readonly Buffer[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1');
-    if (isHopByHop(name, named)) continue;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP_HEADERS.has(lower) || named?.has(lower)) continue;
     out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
   }
   return out;

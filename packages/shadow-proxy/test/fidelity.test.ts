@@ -83,3 +83,42 @@ describe('the master answer reaches the client unchanged', () => {
     }
   });
 });
+
+describe('edge requests', () => {
+  it('HEAD keeps the master Content-Length without a body; absolute-form targets go out as paths', async () => {
+    const s = await setup({ body: 'twelve bytes' }, { body: 'twelve bytes' });
+    try {
+      const head = await send(s.url, { method: 'HEAD', path: '/h' });
+      expect(head.headers['content-length']).toBe('12');
+      expect(head.body.length).toBe(0);
+      await send(s.url, { path: 'http://example.test/abs?q=1' });
+      await outcomesAtLeast(s.proxy, 2);
+      expect(s.master.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+        'HEAD /h',
+        'GET /abs?q=1',
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Expect: 100-continue uploads reach the master (node answers the 100 itself)', async () => {
+    const s = await setup({ body: 'stored' }, { body: 'stored' }, { allowMethods: [{ path: '/', methods: ['PUT'] }] });
+    try {
+      const res = await send(s.url, {
+        method: 'PUT',
+        path: '/file',
+        headers: { expect: '100-continue', 'content-type': 'text/plain', 'content-length': '5' },
+        body: 'hello',
+      });
+      expect(res.status).toBe(200);
+      await outcomesAtLeast(s.proxy, 1);
+      expect(s.master.requests[0]?.body.toString()).toBe('hello');
+      expect(s.master.requests[0]?.headers.expect).toBeUndefined();
+      expect(s.shadow.requests[0]?.body.toString()).toBe('hello');
+      expect(s.proxy.stats().outcomes.equal).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
