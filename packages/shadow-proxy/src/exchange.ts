@@ -233,8 +233,9 @@ export class Exchange {
         copy = new BodyCopy(options.maxShadowBodyBytes, (copied) => {
           if (copied !== undefined) this.#dispatchSides(copied);
           else if (copy?.tooLarge) this.#abandonSides('body_too_large');
-          else if (masterLeg.error !== undefined && !this.#clientAborted) this.#failSides(masterLeg.error);
-          else this.#abandonSides('client_aborted');
+          else if (this.#clientAborted) this.#abandonSides('client_aborted');
+          else if (masterLeg.error !== undefined) this.#failSides(masterLeg.error);
+          else this.#abandonSides('body_incomplete');
         });
         this.#copy = copy;
         // undici streams async iterables with backpressure (its typings only list Readable).
@@ -326,10 +327,12 @@ export class Exchange {
 
   #settled(): void {
     const master = this.#master;
-    if (master?.done && master.error !== undefined && this.#copy !== undefined) {
+    // The master is done but the body copy is not (it failed, or answered before reading it all):
+    // the copy will never complete, so release the shadows waiting for it.
+    if (master?.done && this.#copy !== undefined) {
       const copy = this.#copy;
       this.#copy = undefined;
-      copy.abandon(master.error);
+      copy.abandon(master.error ?? new Error('the master answered before the body was read'));
     }
     this.#pending--;
     if (this.#pending === 0) void this.#finish();

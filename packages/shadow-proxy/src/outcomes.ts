@@ -26,6 +26,7 @@ export type SkipReason =
   | 'method'
   | 'sampled_out'
   | 'body_too_large'
+  | 'body_incomplete'
   | 'already_shadow'
   | 'upgrade'
   | 'client_aborted'

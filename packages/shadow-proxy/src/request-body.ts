@@ -26,6 +26,7 @@ export class BodyCopy {
 
   /** An async iterable undici streams to the master; copies as it goes. */
   async *tee(source: IncomingMessage): AsyncGenerator<Buffer> {
+    let ended = false;
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         if (!this.tooLarge) {
@@ -39,9 +40,13 @@ export class BodyCopy {
         this.#bytes += chunk.length;
         yield chunk;
       }
+      ended = true;
     } catch (error) {
       this.#finish(undefined, error as Error);
       throw error;
+    } finally {
+      // undici stopped reading (the master answered early or failed): the copy is incomplete.
+      if (!ended) this.#finish(undefined, new Error('the request body was not read to its end'));
     }
     this.#finish(this.tooLarge ? undefined : Buffer.concat(this.#chunks, this.#bytes));
   }

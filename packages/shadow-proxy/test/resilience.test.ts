@@ -224,3 +224,43 @@ function upload(url: string, total: number, chunk: Buffer): Promise<number> {
     pump();
   });
 }
+
+describe('a master that answers before reading the body', () => {
+  it('releases the shadow waiting for the body copy instead of leaking its slot', async () => {
+    const { createServer } = await import('node:http');
+    const master = createServer((_req, res) => {
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('too big for me');
+    });
+    await new Promise<void>((resolve) => master.listen(0, '127.0.0.1', resolve));
+    const shadow = await startHttpServer({ body: 'ok' });
+    const proxy = createShadowProxy({
+      listen: '127.0.0.1:0',
+      maxShadowBodyBytes: 8 * 1024 * 1024,
+      allowMethods: [{ path: '/', methods: ['POST'] }],
+    })
+      .addMaster('live', `http://127.0.0.1:${(master.address() as { port: number }).port}`)
+      .addBackend('candidate', shadow.url);
+    try {
+      const { url } = await proxy.listen();
+      const res = await send(url, { method: 'POST', path: '/big', body: Buffer.alloc(4 * 1024 * 1024, 1) }).catch(
+        (error: Error) => ({ status: -1, error }),
+      );
+      // The master closed mid-upload: undici may see the reset before the 413, so the client gets
+      // the 413 or a proxy-made 502 (or a reset), depending on timing.
+      expect([413, 502, -1]).toContain(res.status);
+      await outcomesAtLeast(proxy, 1);
+      expect(proxy.shadowsInFlight).toBe(0);
+      const outcomes = proxy.stats().outcomes;
+      expect(outcomes.skipped + outcomes.primary_error).toBe(1);
+      expect(shadow.requests).toHaveLength(0);
+    } finally {
+      await proxy.close();
+      await shadow.close();
+      await new Promise<void>((resolve) => {
+        master.closeAllConnections();
+        master.close(() => resolve());
+      });
+    }
+  });
+});
