@@ -183,6 +183,17 @@ describe('toxics', () => {
     c.socket.destroy();
   });
 
+  it('pushes back on a fast sender instead of queueing without bound (bandwidth on the upstream stream)', async () => {
+    const p = await proxy([{ type: 'bandwidth', stream: 'upstream', attributes: { rate: 100 } }]);
+    const c = await client(p.address!.port);
+    c.socket.write(Buffer.alloc(32 * 1024 * 1024, 3));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The proxy read at most its 1 MiB high-water mark plus socket buffers; the rest waits in the client.
+    expect(c.socket.writableLength).toBeGreaterThan(20 * 1024 * 1024);
+    c.socket.destroy();
+    await waitUntil(() => p.connections === 0, 'closed');
+  });
+
   it('rejects bad attributes with a message instead of crashing or stalling', async () => {
     const p = await proxy();
     const bad: [unknown, RegExp][] = [
