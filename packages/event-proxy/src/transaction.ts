@@ -160,6 +160,11 @@ export class Transaction implements Dispatcher.DispatchHandler {
     if (this.#mode === DIRECT) {
       if (this.#closed) return false;
       this.#status = status;
+      if (this.#info !== undefined) {
+        // Listener path streaming directly: transaction.ended still reports timings.
+        this.#upstreamHeadNs = process.hrtime.bigint();
+        this.#headNs = this.#upstreamHeadNs;
+      }
       const res = this.#res;
       const headers = responseHeadersRaw(raw);
       if (this.#ctx.requestIdHeader === undefined) {
@@ -369,6 +374,12 @@ export class Transaction implements Dispatcher.DispatchHandler {
         );
         return;
       }
+      if (!hooks.has('client.filter.response') && !hooks.has('filter.response') && !hooks.has('transaction.message')) {
+        // Nobody looks at the response: stream it as the fast path does (no hold, no objects).
+        this.#mode = DIRECT;
+        this.#dispatch(upstream, request, path);
+        return;
+      }
       try {
         response = await this.#callUpstream(upstream, request, path);
       } catch (thrown) {
@@ -468,7 +479,8 @@ export class Transaction implements Dispatcher.DispatchHandler {
       : forwardRequestHeadersObject(this.#req.headers, context);
   }
 
-  #callUpstream(upstream: Upstream, request: ProxyRequest, path: string): Promise<ProxyResponse> {
+  /** Send the (filtered) request upstream; the response goes wherever #mode says. */
+  #dispatch(upstream: Upstream, request: ProxyRequest, path: string): void {
     let headers = cleanHeaderMap(request.headers);
     let body: Buffer | IncomingMessage | null = null;
     if (request.body !== undefined) {
@@ -478,11 +490,16 @@ export class Transaction implements Dispatcher.DispatchHandler {
     } else if (this.#requestBody === undefined && rawHasBody(this.#req.rawHeaders)) {
       body = this.#req;
     }
-    this.#mode = HOLD;
     this.#dispatchNs = process.hrtime.bigint();
+    upstream.pool.dispatch({ path, method: request.method, headers, body }, this);
+  }
+
+  /** Dispatch and hold the response head for the response listeners. */
+  #callUpstream(upstream: Upstream, request: ProxyRequest, path: string): Promise<ProxyResponse> {
+    this.#mode = HOLD;
     return new Promise<ProxyResponse>((resolve, reject) => {
       this.#headWaiter = { resolve, reject };
-      upstream.pool.dispatch({ path, method: request.method, headers, body }, this);
+      this.#dispatch(upstream, request, path);
     });
   }
 

@@ -214,6 +214,38 @@ describe('event order and transaction.ended', () => {
   });
 });
 
+describe('listeners only on the request side and the end', () => {
+  it('stream the response directly and still report ended once with timings', async () => {
+    upstream = await startHttpServer({ chunks: ['one ', 'two ', 'three'], chunkIntervalMs: 30 });
+    const started = await startProxy(upstream.url);
+    proxy = started.proxy;
+    const ended = countEnded(proxy);
+    proxy.on('filter.request', (event) => {
+      event.request.headers['x-rule'] = 'seen';
+    });
+    const reply = await send(`${started.url}/s`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('one two three');
+    expect(upstream.requests[0]?.headers['x-rule']).toBe('seen');
+    await waitUntil(() => ended.length === 1, 'ended');
+    expect(ended[0]).toMatchObject({ outcome: 'ok', status: 200 });
+    expect(ended[0]?.timings.upstreamMs).toBeGreaterThan(0);
+    expect(ended[0]?.timings.firstByteMs).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ended).toHaveLength(1);
+  });
+
+  it('an upstream that is down still ends once with upstream_error', async () => {
+    const port = await closedPort();
+    const started = await startProxy(`http://127.0.0.1:${port}`);
+    proxy = started.proxy;
+    const ended = countEnded(proxy);
+    expect((await send(`${started.url}/x`)).status).toBe(502);
+    await waitUntil(() => ended.length === 1, 'ended');
+    expect(ended[0]?.outcome).toBe('upstream_error');
+  });
+});
+
 describe('dispatch semantics', () => {
   it('stopPropagation in the request phase does not stop response listeners', async () => {
     upstream = await startHttpServer({ body: 'x' });
