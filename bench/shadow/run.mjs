@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
@@ -70,8 +71,27 @@ function outcomeNote(stats) {
     .join(' ');
 }
 
-async function startNginx(master, shadow, dir, name) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+/** A loopback port nothing listens on right now (the kernel picks it). */
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startNginx(master, shadow, dir, name, attempt = 1) {
+  try {
+    return await startNginxOnce(master, shadow, dir, name);
+  } catch (error) {
+    // Another process may take the port between freePort() and nginx's bind: try again.
+    if (attempt >= 3) throw error;
+    return startNginx(master, shadow, dir, name, attempt + 1);
+  }
+}
+
+async function startNginxOnce(master, shadow, dir, name) {
+  const port = await freePort();
   const conf = join(dir, `${name}.conf`);
   const mirror = shadow ? `mirror /__mirror;\n      mirror_request_body on;` : '';
   writeFileSync(
@@ -164,6 +184,7 @@ async function compare(peers) {
   return peers.map((peer) => best.get(peer.name));
 }
 
+const title = `${connections} connections, best of ${rounds} × ${durationS} s, keep-alive, ~90-byte JSON${smoke ? ' (smoke)' : ''}`;
 let rows = [];
 let slowRows = [];
 try {
@@ -195,6 +216,10 @@ try {
     const stats = proc === oursShadow ? await proc.stopWithStats() : await proc.stop();
     if (proc === oursShadow) rows[2].outcomes = outcomeNote(stats);
   }
+  printTable(`Shadow proxy — ${title}`, rows, {
+    ratioOf: 'req/s',
+    against: ['ours (no shadow)', '@fastify/reply-from'],
+  });
 
   // Second run: the shadow answers after 2 s.
   const plain2 = await startOurs(masterUrl);
@@ -220,11 +245,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const title = `${connections} connections, best of ${rounds} × ${durationS} s, keep-alive, ~90-byte JSON${smoke ? ' (smoke)' : ''}`;
-printTable(`Shadow proxy — ${title}`, rows, {
-  ratioOf: 'req/s',
-  against: ['ours (no shadow)', '@fastify/reply-from'],
-});
 printTable(`Shadow answering after 2 s — ${title}`, slowRows, { ratioOf: 'p99 ms', against: ['ours (no shadow)'] });
 const find = (list, peer) => list.find((entry) => entry.peer === peer);
 const oneShadow = find(rows, 'ours (1 shadow)')['req/s'];
