@@ -56,9 +56,13 @@ export type ReturnHandler<E> = (value: unknown, event: E) => void;
 
 export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   readonly #chains = new Map<string, Entry<never>[]>();
-  // key → name → entries; plus insertion order for eviction (Map keeps insertion order).
+  // "name#key" → entries; plus every keyed entry in insertion order, for eviction and expiry. The order
+  // is an array with a moving head (removed entries are flagged and skipped), not a Set: deleting from
+  // the front of a large Set leaves tombstones that every later "oldest" lookup walks over.
   readonly #keyed = new Map<string, Entry<never>[]>();
-  readonly #keyedOrder = new Set<Entry<never>>();
+  #keyedOrder: Entry<never>[] = [];
+  #keyedHead = 0;
+  #keyedLive = 0;
   readonly #maxKeyed: number;
   readonly #ttlMs: number;
   readonly #clock: Clock;
@@ -97,12 +101,20 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       const chain = this.#keyed.get(slot);
       if (chain === undefined) this.#keyed.set(slot, [entry as Entry<never>]);
       else insertSorted(chain, entry as Entry<never>);
-      this.#keyedOrder.add(entry as Entry<never>);
-      this.#stats.keyed = this.#keyedOrder.size;
-      if (this.#keyedOrder.size > this.#maxKeyed) {
-        const oldest = this.#keyedOrder.values().next().value as Entry<never>;
-        this.#remove(oldest);
-        this.#stats.keyedEvicted++;
+      this.#keyedOrder.push(entry as Entry<never>);
+      this.#keyedLive++;
+      // Fired one-shot listeners leave dead entries behind a long-lived oldest one: drop them once
+      // they outnumber the live ones, so the array stays within twice the live count (amortised O(1)).
+      if (this.#keyedOrder.length > 2 * this.#keyedLive + 1024) {
+        this.#keyedOrder = this.#keyedOrder.filter((candidate) => !candidate.removed);
+        this.#keyedHead = 0;
+      }
+      if (this.#keyedLive > this.#maxKeyed) {
+        const oldest = this.#oldestKeyed();
+        if (oldest !== undefined) {
+          this.#remove(oldest);
+          this.#stats.keyedEvicted++;
+        }
       }
     }
     return () => this.#remove(entry as Entry<never>);
@@ -119,11 +131,11 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
 
   /** Number of keyed listeners alive (bounded by maxKeyed). */
   get keyedCount(): number {
-    return this.#keyedOrder.size;
+    return this.#keyedLive;
   }
 
   get stats(): Readonly<HookStats> {
-    return { ...this.#stats, keyed: this.#keyedOrder.size };
+    return { ...this.#stats, keyed: this.#keyedLive };
   }
 
   /**
@@ -147,7 +159,7 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     event: Spec[K],
     onReturn?: ReturnHandler<Spec[K]>,
   ): Spec[K] | Promise<Spec[K]> {
-    if (this.#keyedOrder.size === 0) return event;
+    if (this.#keyedLive === 0) return event;
     const chain = this.#keyed.get(keyedSlot(name, key));
     if (chain === undefined || chain.length === 0) return event;
     return this.#dispatch(chain as Entry<Spec[K]>[], name, key, event, onReturn);
@@ -155,7 +167,9 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
 
   /** Remove every listener of `name` (or every listener when no name is given). */
   clear(name?: keyof Spec & string): void {
-    for (const entry of [...this.#keyedOrder]) if (name === undefined || entry.name === name) this.#remove(entry);
+    for (const entry of this.#keyedOrder.slice(this.#keyedHead)) {
+      if (name === undefined || entry.name === name) this.#remove(entry);
+    }
     if (name === undefined) this.#chains.clear();
     else this.#chains.delete(name);
   }
@@ -222,16 +236,34 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       if (index >= 0) chain.splice(index, 1);
       if (chain.length === 0 && entry.key !== undefined) map.delete(slot);
     }
-    if (entry.key !== undefined) this.#keyedOrder.delete(entry);
+    if (entry.key !== undefined) this.#keyedLive--;
+  }
+
+  /** The oldest live keyed entry; advances the head past removed ones and compacts now and then. */
+  #oldestKeyed(): Entry<never> | undefined {
+    const order = this.#keyedOrder;
+    while (this.#keyedHead < order.length && (order[this.#keyedHead] as Entry<never>).removed) this.#keyedHead++;
+    if (this.#keyedHead > 1024 && this.#keyedHead * 2 > order.length) {
+      this.#keyedOrder = order.slice(this.#keyedHead);
+      this.#keyedHead = 0;
+    }
+    return this.#keyedOrder[this.#keyedHead];
   }
 
   /** Drop expired keyed listeners from the old end; TTLs are mostly equal so this stays O(expired). */
   #sweepKeyed(): void {
-    if (this.#keyedOrder.size === 0) return;
+    if (this.#keyedLive === 0) {
+      this.#keyedOrder = [];
+      this.#keyedHead = 0;
+      return;
+    }
     const now = this.#clock.nowMs();
-    for (const entry of this.#keyedOrder) {
-      if (entry.expiresAt > now) break;
-      this.#remove(entry);
+    for (
+      let oldest = this.#oldestKeyed();
+      oldest !== undefined && oldest.expiresAt <= now;
+      oldest = this.#oldestKeyed()
+    ) {
+      this.#remove(oldest);
       this.#stats.keyedExpired++;
     }
   }
