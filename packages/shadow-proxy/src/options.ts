@@ -112,7 +112,6 @@ export const DEFAULT_IGNORE_HEADERS: readonly string[] = Object.freeze([
   'transfer-encoding',
   'connection',
   'keep-alive',
-  'vary',
 ]);
 
 export const DEFAULT_REDACT_HEADERS: readonly string[] = Object.freeze([
