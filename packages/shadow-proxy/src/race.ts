@@ -49,6 +49,11 @@ export async function runRace(
   let answered = false;
   let settled = 0;
   const results: BackendResult[] = [];
+  // Resolves once every racer settled and backendsFinished ran, so close() waits for them.
+  let allDone: () => void = () => {};
+  const everyone = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
   const finishAll = async () => {
     if (!answered) {
       answered = true;
@@ -68,6 +73,7 @@ export async function runRace(
       await core.hooks.run('backendsFinished', event);
       if (event.error !== undefined) core.hookFailed(event.error, 'backendsFinished');
     }
+    allDone();
   };
   for (const backend of backends) {
     const headers =
@@ -118,4 +124,5 @@ export async function runRace(
     });
     call.dispatch(backend.pool, { method: request.method, path, headers, body });
   }
+  await everyone;
 }
