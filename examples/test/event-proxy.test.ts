@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { ExampleRun } from './run-example.js';
+import { runExample } from './run-example.js';
 
 // Runs each event-proxy example as its users would (plain node against the built dist), with a
 // bounded time, and checks what it prints.
 const dir = fileURLToPath(new URL('../event-proxy/', import.meta.url));
 
-function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [`${dir}${file}`], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function run(file: string): Promise<ExampleRun> {
+  return runExample(`${dir}${file}`, { timeoutMs: 30_000 });
 }
 
 describe('examples/event-proxy', () => {

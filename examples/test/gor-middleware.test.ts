@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import type { ExampleRun } from './run-example.js';
+import { runExample } from './run-example.js';
 
 // Each example runs as `node examples/gor-middleware/<name>.mjs` (what gor --middleware starts),
 // fed crafted hex lines on stdin; '@traffic/gor-middleware' resolves to the built dist.
@@ -15,27 +16,8 @@ function decode(out: string): string[] {
     .map((l) => Buffer.from(l, 'hex').toString('latin1'));
 }
 
-function runExample(name: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${dir}${name}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('latin1');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not exit within 15 s; stderr: ${stderr}`));
-    }, 15_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+function runGorExample(name: string, input: string): Promise<ExampleRun> {
+  return runExample(`${dir}${name}`, { input, timeoutMs: 15_000 });
 }
 
 const resp = (status: string, extra = '') => `HTTP/1.1 ${status}\r\n${extra}Content-Length: 0\r\n\r\n`;
@@ -45,7 +27,7 @@ describe('examples/gor-middleware', () => {
     const input =
       hexLine('1 a 1 0', 'GET /x HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer secret\r\n\r\n') +
       hexLine('2 a 1 9', resp('200 OK'));
-    const { code, stdout } = await runExample('header-rewriter.mjs', input);
+    const { code, stdout } = await runGorExample('header-rewriter.mjs', input);
     expect(code).toBe(0);
     expect(decode(stdout)).toEqual([
       '1 a 1 0\nGET /x HTTP/1.1\r\nHost: h\r\nX-Replayed-By: traffic\r\n\r\n',
@@ -60,7 +42,7 @@ describe('examples/gor-middleware', () => {
       hexLine('1 c 1 0', 'GET /healthz HTTP/1.1\r\n\r\n'),
       hexLine('1 d 1 0', 'GET /other HTTP/1.1\r\n\r\n'),
     ].join('');
-    const { code, stdout, stderr } = await runExample('filter.mjs', input);
+    const { code, stdout, stderr } = await runGorExample('filter.mjs', input);
     expect(code).toBe(0);
     expect(decode(stdout).map((l) => l.split(' ')[1])).toEqual(['a', 'd']);
     expect(stderr).toContain('forwarded 2, dropped 2');
@@ -75,7 +57,7 @@ describe('examples/gor-middleware', () => {
       hexLine('3 r2 1 7', resp('500 Internal Server Error')),
       hexLine('3 r1 1 7', resp('200 OK')),
     ].join('');
-    const { code, stdout, stderr } = await runExample('status-compare.mjs', input);
+    const { code, stdout, stderr } = await runGorExample('status-compare.mjs', input);
     expect(code).toBe(0);
     expect(decode(stdout)).toHaveLength(6);
     expect(stderr).toMatch(/status mismatch.*path=\/broken.*expected=200.*got=500/);
@@ -90,7 +72,7 @@ describe('examples/gor-middleware', () => {
       hexLine('1 next 2 0', 'GET /me HTTP/1.1\r\nAuth-Token: orig123\r\n\r\n'),
       hexLine('1 other 3 0', 'GET /me HTTP/1.1\r\nAuth-Token: unknown\r\n\r\n'),
     ].join('');
-    const { code, stdout } = await runExample('token-rewriter.mjs', input);
+    const { code, stdout } = await runGorExample('token-rewriter.mjs', input);
     expect(code).toBe(0);
     const out = decode(stdout);
     expect(out[3]).toBe('1 next 2 0\nGET /me HTTP/1.1\r\nAuth-Token: repl456\r\n\r\n');

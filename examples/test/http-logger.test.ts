@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { ExampleRun } from './run-example.js';
+import { runExample } from './run-example.js';
 
 // Runs each http-logger example as its users would (plain node, the built dist) and checks what
 // it prints: NDJSON access log lines on stdout, commentary on stderr.
 const dir = fileURLToPath(new URL('../http-logger/', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [`${dir}${file}`], { timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function run(file: string): Promise<ExampleRun> {
+  return runExample(`${dir}${file}`, { timeoutMs: 15_000 });
 }
 
 function records(stdout: string): Record<string, unknown>[] {
