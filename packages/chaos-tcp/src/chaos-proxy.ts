@@ -7,6 +7,7 @@ import {
   InvalidOptionError,
   integerOption,
   type Logger,
+  listenOn,
   noopLogger,
   oneOfOption,
   rejectUnknownOptions,
@@ -232,17 +233,10 @@ export class ChaosProxy implements ConnectionOwner {
     if (this.#server !== undefined && this.#bound !== undefined) return this.#bound;
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.#accept(socket));
     server.on('error', (error) => this.events.emit('error', error));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#listen.port, this.#listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
+    const { port } = await listenOn(server, this.#listen);
     this.#server = server;
-    this.#bound =
-      typeof address === 'object' && address !== null ? { host: this.#listen.host, port: address.port } : this.#listen;
+    // The host as configured (Toxiproxy shows it back as given), the port as bound.
+    this.#bound = { host: this.#listen.host, port };
     // Keep the port on disable/enable, like Toxiproxy.
     this.#listen = this.#bound;
     this.events.emit('listening', this.#bound);

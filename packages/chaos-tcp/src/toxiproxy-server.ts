@@ -6,6 +6,7 @@ import {
   InvalidOptionError,
   integerOption,
   type Logger,
+  listenOn,
   noopLogger,
   rejectUnknownOptions,
 } from '@traffic/core';
@@ -80,19 +81,9 @@ export class ToxiproxyServer implements ProxyCollection {
     }
     const server = createServer(createToxiproxyHandler(this, this.#logger));
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#listen.port, this.#listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
+    const { port } = await listenOn(server, this.#listen);
     this.#http = server;
-    this.#address = {
-      host: this.#listen.host,
-      port: typeof address === 'object' && address !== null ? address.port : this.#listen.port,
-    };
+    this.#address = { host: this.#listen.host, port };
     return this.#address;
   }
 

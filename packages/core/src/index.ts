@@ -14,6 +14,8 @@ export {
   stripHopByHop,
   stripHopByHopRaw,
 } from './hop-by-hop.js';
+export type { BoundAddress } from './listen.js';
+export { hostForUrl, listenOn } from './listen.js';
 export type { LogFn, LogFormat, Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, LOG_LEVELS, noopLogger } from './logger.js';
 export * from './message/index.js';

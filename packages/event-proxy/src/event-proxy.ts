@@ -1,8 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HookListener, HookOptions, Logger } from '@traffic/core';
-import { HookRegistry, InvalidOptionError, TrafficEvents } from '@traffic/core';
+import { HookRegistry, InvalidOptionError, listenOn, TrafficEvents } from '@traffic/core';
 import type { HttpLogger, HttpLoggerOptions } from '@traffic/http-logger';
 import { createHttpLogger, withRequestLogging } from '@traffic/http-logger';
 import { proxyError } from './errors.js';
@@ -151,18 +150,10 @@ export function createEventProxy(options: EventProxyOptions): EventProxy {
     },
     listen() {
       listening ??= Promise.all(
-        runtimes.map(
-          ({ endpoint, runtime, server }) =>
-            new Promise<EndpointAddress>((resolve, reject) => {
-              server.once('error', reject);
-              server.listen(endpoint.listen.port, endpoint.listen.host, () => {
-                server.off('error', reject);
-                const { address, port } = server.address() as AddressInfo;
-                const host = address.includes(':') ? `[${address}]` : address;
-                resolve({ host: address, port, url: `http://${host}:${port}`, upstreams: runtime.upstreams.origins });
-              });
-            }),
-        ),
+        runtimes.map(async ({ endpoint, runtime, server }): Promise<EndpointAddress> => {
+          const bound = await listenOn(server, endpoint.listen);
+          return { ...bound, upstreams: runtime.upstreams.origins };
+        }),
       ).then((bound) => {
         addresses = bound;
         logger.info({ endpoints: bound.map(({ url, upstreams }) => ({ url, upstreams })) }, 'event-proxy listening');

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HookListener, HookOptions, TimerHandle } from '@traffic/core';
-import { HookRegistry, InvalidOptionError, TrafficEvents, urlOption } from '@traffic/core';
+import { HookRegistry, InvalidOptionError, listenOn, TrafficEvents, urlOption } from '@traffic/core';
 import type { HttpLogger, HttpLoggerOptions } from '@traffic/http-logger';
 import { createHttpLogger, withRequestLogging } from '@traffic/http-logger';
 import type { Backend } from './backend-pool.js';
@@ -238,17 +237,7 @@ export class ShadowProxy {
       else socket.destroy();
     });
     this.#server = server;
-    const { host, port } = this.options.listen;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = server.address() as AddressInfo;
-    const urlHost = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
-    this.#address = { host: bound.address, port: bound.port, url: `http://${urlHost}:${bound.port}` };
+    this.#address = await listenOn(server, this.options.listen);
     if (this.options.statsIntervalMs > 0) {
       this.#statsTimer = setInterval(
         () => this.events.emit('stats', this.stats(), false),

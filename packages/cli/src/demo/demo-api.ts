@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '@traffic/core';
 
 /**
  * The demo's small JSON API in two versions. v2 differs from v1 in exactly one field
@@ -71,15 +71,11 @@ export async function startDemoApi(version: ApiVersion): Promise<DemoApi> {
       res.end(text);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listenOn(server, { host: '127.0.0.1', port: 0 });
   return {
     version,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createGzip, gzipSync } from 'node:zlib';
+import { listenOn } from '../listen.js';
 
 /**
  * A real node:http server on 127.0.0.1:0 that answers from a script and records every request it
@@ -164,14 +165,9 @@ export async function startHttpServer(
   }
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const { port, url } = await listenOn(server, { host, port: 0 });
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     host,
     port,
     requests,

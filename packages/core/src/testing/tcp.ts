@@ -1,5 +1,6 @@
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
+import { listenOn } from '../listen.js';
 
 /**
  * Real TCP peers on 127.0.0.1:0 for proxy tests: an echo server, a half-closing peer (answers only
@@ -25,11 +26,7 @@ async function listenTcp(onSocket: (socket: Socket) => void, host = '127.0.0.1')
     socket.on('error', () => {});
     onSocket(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listenOn(server, { host, port: 0 });
   return {
     host,
     port,
@@ -73,11 +70,7 @@ export function startHalfClosePeer(
 /** A loopback port that refuses connections (bound, then released). */
 export async function closedPort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listenOn(server, { host, port: 0 });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
