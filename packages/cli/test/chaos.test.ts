@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -10,8 +9,8 @@ import { startTcpEchoServer, type TestTcpServer } from '@traffic/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBehaviorFlags } from '../src/commands/chaos-flags.js';
 import { main } from '../src/main.js';
+import { startTraffic } from './traffic-process.js';
 
-const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'chaos-cli-'));
 let echo: TestTcpServer;
 beforeAll(async () => {
@@ -39,27 +38,9 @@ async function run(args: string[]) {
 
 /** Start the built binary; resolves once it printed its listening line(s). */
 async function start(args: string[], lines = 1) {
-  const child = spawn(process.execPath, [bin, 'chaos', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 10 s; stderr: ${err}`)), 10_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.split('\n').length > lines) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}: ${err}`));
-    });
-  });
-  return { child, out, stderr: () => err };
+  const traffic = startTraffic(['chaos', ...args]);
+  await traffic.waitForStdout(new RegExp(`^(?:[^\\n]*\\n){${lines}}`), 10_000);
+  return { child: traffic.child, out: traffic.stdout(), stderr: traffic.stderr };
 }
 
 function echoThrough(port: number, text: string): Promise<{ reply: string; ms: number }> {

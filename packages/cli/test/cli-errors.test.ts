@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTraffic } from './traffic-process.js';
 
 // Every mistake a user can make on the command line ends in one clear line on stderr that says
 // what was wrong and what is allowed, and a non-zero exit: 2 for usage, 1 for everything else.
-const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'traffic-cli-errors-'));
 
 async function traffic(args: string[]): Promise<{ code: number | null; stderr: string; lines: string[] }> {
-  expect(existsSync(bin), 'packages/cli/dist/bin.js is built (npm run build)').toBe(true);
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('exit', (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
+  const { code, stderr } = await runTraffic(args);
   return { code, stderr, lines: stderr.split('\n').filter((line) => line.trim() !== '') };
 }
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { noopLogger } from '@traffic/core';
 import { describe, expect, it } from 'vitest';
 import { renderDemoReport } from '../src/demo/demo-report.js';
 import { startDemo } from '../src/demo/run-demo.js';
+import { runTraffic } from './traffic-process.js';
 
 const LATENCY_MS = 40;
 
@@ -50,22 +49,9 @@ describe('traffic demo', () => {
     }
   });
 
-  const bin = new URL('../dist/bin.js', import.meta.url).pathname;
   it('runs as `traffic demo`, exits 0 and prints the summary', async () => {
-    expect(existsSync(bin), 'packages/cli/dist/bin.js is built (npm run build)').toBe(true);
-    const child = spawn(process.execPath, [bin, '--log-level', 'warn', 'demo', '--requests', '24', '--latency', '20'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
+    const { code, stdout } = await runTraffic(['--log-level', 'warn', 'demo', '--requests', '24', '--latency', '20'], {
+      timeoutMs: 30_000,
     });
     expect(code).toBe(0);
     expect(stdout).toContain('example diff: GET /users/1 body /plan');

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTraffic } from './traffic-process.js';
 
 // These tests spawn the built binary (packages/cli/dist/bin.js) with real stdin/stdout pipes.
-const BIN = new URL('../dist/bin.js', import.meta.url).pathname;
 const SEP = '\n🐵🙈🙉\n';
 
 function hexLine(header: string, http: string): string {
@@ -26,28 +25,10 @@ interface Result {
 }
 
 function traffic(args: string[], input = '', cwd?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--log-format', 'json', ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      cwd,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('latin1');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`traffic ${args.join(' ')} did not exit in 15 s; stderr: ${stderr}`));
-    }, 15_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
+  return runTraffic(['--log-format', 'json', ...args], {
+    input,
+    stdoutEncoding: 'latin1',
+    ...(cwd === undefined ? {} : { cwd }),
   });
 }
 

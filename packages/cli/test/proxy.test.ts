@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { TestHttpServer } from '@traffic/core/testing';
 import { startHttpServer } from '@traffic/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, main } from '../src/main.js';
+import { startTraffic } from './traffic-process.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 let dir = '';
 let upstream: TestHttpServer | undefined;
 const closers: (() => Promise<void>)[] = [];
@@ -79,37 +76,20 @@ function listeningUrl(stdout: string): string {
 describe('traffic proxy (built binary)', () => {
   it('serves through a plugin and exits 0 on SIGTERM', async () => {
     upstream = await startHttpServer({ body: 'from upstream' });
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        '--log-level',
-        'warn',
-        'proxy',
-        '--listen',
-        '127.0.0.1:0',
-        '--upstream',
-        upstream.url,
-        '--plugin',
-        join(dir, 'listeners.mjs'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const traffic = startTraffic([
+      '--log-level',
+      'warn',
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--upstream',
+      upstream.url,
+      '--plugin',
+      join(dir, 'listeners.mjs'),
+    ]);
     try {
-      const deadline = Date.now() + 10_000;
-      while (!/listening on/.test(stdout)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`proxy did not start: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      const url = listeningUrl(stdout);
+      await traffic.waitForStdout(/listening on/);
+      const url = listeningUrl(traffic.stdout());
       const ok = await fetch(`${url}/hello`);
       expect(ok.status).toBe(200);
       expect(await ok.text()).toBe('from upstream');
@@ -118,15 +98,10 @@ describe('traffic proxy (built binary)', () => {
       expect(blocked.status).toBe(403);
       expect(await blocked.text()).toBe('blocked by plugin');
       expect(upstream.requests.map((request) => request.url)).toEqual(['/hello']);
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = await Promise.race([
-        exited,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no exit within 10 s')), 10_000)),
-      ]);
+      const code = await traffic.stop('SIGTERM');
       expect(code).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (traffic.child.exitCode === null) traffic.child.kill('SIGKILL');
     }
   });
 });

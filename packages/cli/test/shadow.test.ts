@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { startHttpServer } from '@traffic/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeRule, shadowConfigFromFlags } from '../src/commands/shadow-options.js';
 import { main } from '../src/main.js';
+import { startTraffic } from './traffic-process.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 let dir = '';
 
 beforeAll(() => {
@@ -148,50 +145,28 @@ describe('traffic shadow: the built binary', () => {
     const diffLog = join(dir, 'diffs.ndjson');
     const config = join(dir, 'shadow.json');
     writeFileSync(config, JSON.stringify({ shadowTimeoutMs: 2000, diffLog }));
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'shadow',
-        '--listen',
-        '127.0.0.1:0',
-        '--master',
-        master.url,
-        '--backend',
-        `candidate=${shadow.url}`,
-        '--config',
-        config,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
+    const traffic = startTraffic([
+      'shadow',
+      '--listen',
+      '127.0.0.1:0',
+      '--master',
+      master.url,
+      '--backend',
+      `candidate=${shadow.url}`,
+      '--config',
+      config,
+    ]);
     try {
-      const deadline = Date.now() + 15_000;
-      while (!/listening on (http:\/\/\S+)/.test(stdout)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no listening line: ${stdout}${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      const url = (/listening on (http:\/\/\S+)/.exec(stdout) as RegExpExecArray)[1] as string;
+      const url = (await traffic.waitForStdout(/listening on (http:\/\/\S+)/))[1] as string;
       const res = await get(url, '/thing');
       expect(res).toEqual({ status: 200, body: '{"v":1}' });
       // Wait for the shadow comparison to be done before the signal.
       const until = Date.now() + 5000;
       while (shadow.requests.length === 0 && Date.now() < until)
         await new Promise((resolve) => setTimeout(resolve, 10));
-      child.kill('SIGTERM');
-      const [code] = await Promise.race([
-        once(child, 'exit'),
-        new Promise<[null]>((resolve) => setTimeout(() => resolve([null]), 10_000)),
-      ]);
+      const code = await traffic.stop('SIGTERM');
       expect(code).toBe(0);
-      expect(stderr).toMatch(/shadow stats: requests=1 .*diff=1/);
+      expect(traffic.stderr()).toMatch(/shadow stats: requests=1 .*diff=1/);
       const records = readFileSync(diffLog, 'utf8')
         .trim()
         .split('\n')
@@ -199,7 +174,7 @@ describe('traffic shadow: the built binary', () => {
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ outcome: 'diff', differences: [{ path: '/v', master: 1, shadow: 2 }] });
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (traffic.child.exitCode === null) traffic.child.kill('SIGKILL');
       await Promise.all([master.close(), shadow.close()]);
     }
   });
