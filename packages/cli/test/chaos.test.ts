@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { BUILTIN_BEHAVIORS } from '@traffic/chaos-tcp';
 import { startTcpEchoServer, type TestTcpServer } from '@traffic/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBehaviorFlags } from '../src/commands/chaos-flags.js';
-import { main } from '../src/main.js';
+import { runMain } from './capture-io.js';
 import { startTraffic } from './traffic-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaos-cli-'));
@@ -21,20 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await main(args, { stdout, stderr });
-  return { code, out, err };
-}
+const run = runMain;
 
 /** Start the built binary; resolves once it printed its listening line(s). */
 async function start(args: string[], lines = 1) {

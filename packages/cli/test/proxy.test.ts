@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { TestHttpServer } from '@traffic/core/testing';
 import { startHttpServer } from '@traffic/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram, main } from '../src/main.js';
+import { buildProgram } from '../src/main.js';
+import { captureIo, runMain } from './capture-io.js';
 import { startTraffic } from './traffic-process.js';
 
 let dir = '';
@@ -52,19 +52,10 @@ afterEach(async () => {
 
 /** Run the program in-process; long-running commands register their close() in `closers`. */
 async function runInProcess(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const program = buildProgram({ stdout, stderr }, (close) => closers.push(close));
+  const capture = captureIo();
+  const program = buildProgram(capture.io, (close) => closers.push(close));
   await program.parseAsync(['--log-level', 'silent', ...args], { from: 'user' });
-  return { stdout: out, stderr: err };
+  return { stdout: capture.out(), stderr: capture.err() };
 }
 
 function listeningUrl(stdout: string): string {
@@ -142,39 +133,35 @@ describe('traffic proxy (in process)', () => {
   });
 
   it('a usage mistake exits 2 and names the fix', async () => {
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    expect(await main(['proxy', '--listen', '127.0.0.1:0'], { stdout: new PassThrough(), stderr })).toBe(2);
+    const { code, err } = await runMain(['proxy', '--listen', '127.0.0.1:0']);
+    expect(code).toBe(2);
     expect(err).toMatch(/--upstream is required/);
   });
 
   it('a bad option value exits 2 with the option named', async () => {
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    const code = await main(['proxy', '--listen', '127.0.0.1:0', '--upstream', 'ftp://x', '--headers-timeout', '5'], {
-      stdout: new PassThrough(),
-      stderr,
-    });
+    const { code, err } = await runMain([
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--upstream',
+      'ftp://x',
+      '--headers-timeout',
+      '5',
+    ]);
     expect(code).toBe(2);
     expect(err).toMatch(/endpoints\[0\]\.upstream/);
   });
 
   it('a plugin without a default function export is a coded error', async () => {
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    const code = await main(
-      ['proxy', '--listen', '127.0.0.1:0', '--upstream', 'http://127.0.0.1:9', '--plugin', join(dir, 'no-default.mjs')],
-      { stdout: new PassThrough(), stderr },
-    );
+    const { code, err } = await runMain([
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--upstream',
+      'http://127.0.0.1:9',
+      '--plugin',
+      join(dir, 'no-default.mjs'),
+    ]);
     expect(code).toBe(1);
     expect(err).toContain('TRAFFIC_ERR_EVENT_PROXY_PLUGIN_INVALID');
   });

@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { startHttpServer } from '@traffic/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeRule, shadowConfigFromFlags } from '../src/commands/shadow-options.js';
-import { main } from '../src/main.js';
+import { runMain } from './capture-io.js';
 import { startTraffic } from './traffic-process.js';
 
 let dir = '';
@@ -121,18 +120,15 @@ describe('traffic shadow: flag mapping', () => {
   });
 
   it('a bad numeric flag exits 2 with the option named', async () => {
-    const stderr = new PassThrough();
-    let text = '';
-    stderr.on('data', (chunk) => {
-      text += chunk;
-    });
-    const code = await main(
-      ['shadow', '--master', 'http://127.0.0.1:9', '--shadow-timeout', 'soon', '--listen', '127.0.0.1:0'],
-      {
-        stdout: new PassThrough(),
-        stderr,
-      },
-    );
+    const { code, err: text } = await runMain([
+      'shadow',
+      '--master',
+      'http://127.0.0.1:9',
+      '--shadow-timeout',
+      'soon',
+      '--listen',
+      '127.0.0.1:0',
+    ]);
     expect(code).toBe(2);
     expect(text).toMatch(/invalid option shadowTimeoutMs: "soon".*TRAFFIC_ERR_OPTION_INVALID/);
   });

@@ -3,33 +3,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { InvalidOptionError, TrafficError } from '@traffic/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonConfig } from '../src/config-file.js';
 import { UsageError } from '../src/errors.js';
 import { buildProgram, main, reportError } from '../src/main.js';
+import { captureIo } from './capture-io.js';
 
 const VERSION = (await import('../package.json', { with: { type: 'json' } })).default.version;
-
-/** In-memory stdout/stderr for main() and buildProgram(). */
-function captureIo() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return {
-    io: { stdout, stderr },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /** Run the real program with one extra throwaway subcommand whose action throws `error`. */
 async function runThrowing(error: unknown): Promise<{ code: number; stderr: string }> {
