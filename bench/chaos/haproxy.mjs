@@ -1,21 +1,13 @@
 // haproxy in TCP mode as a separate process (when installed). Prints READY {"ports":[...]}.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort } from '@traffic/core/testing';
 
 const upstreams = process.argv.slice(2);
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 const ports = [];
-for (const _ of upstreams) ports.push(await freePort());
+for (const _ of upstreams) ports.push(await closedPort());
 const config = [
   'global',
   '  maxconn 8000',

@@ -8,23 +8,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort } from '@traffic/core/testing';
 import { hasCommand, load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
 
 const peerScript = new URL('./peer.mjs', import.meta.url).pathname;
 const CONNECTIONS = 50;
 const WARMUP_S = size(2, 0.5);
 const DURATION_S = size(10, 1);
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForPort(port, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -46,7 +39,7 @@ async function waitForPort(port, timeoutMs = 10_000) {
 /** nginx with one worker (like one node process), proxy_pass to an upstream block with keepalive. */
 async function startNginx(upstreamPort) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
-  const port = await freePort();
+  const port = await closedPort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,

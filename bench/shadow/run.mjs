@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort } from '@traffic/core/testing';
 import { hasCommand, load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -71,27 +71,18 @@ function outcomeNote(stats) {
     .join(' ');
 }
 
-/** A loopback port nothing listens on right now (the kernel picks it). */
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function startNginx(master, shadow, dir, name, attempt = 1) {
   try {
     return await startNginxOnce(master, shadow, dir, name);
   } catch (error) {
-    // Another process may take the port between freePort() and nginx's bind: try again.
+    // Another process may take the port between closedPort() and nginx's bind: try again.
     if (attempt >= 3) throw error;
     return startNginx(master, shadow, dir, name, attempt + 1);
   }
 }
 
 async function startNginxOnce(master, shadow, dir, name) {
-  const port = await freePort();
+  const port = await closedPort();
   const conf = join(dir, `${name}.conf`);
   const mirror = shadow ? `mirror /__mirror;\n      mirror_request_body on;` : '';
   writeFileSync(
