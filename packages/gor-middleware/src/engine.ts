@@ -261,10 +261,8 @@ export class LineEngine {
       this.#echo(buf, start, end, echoable);
       return false;
     }
-    const fields = hexHeaderFields(buf, start, header.payloadStart);
-
     if (host.submit !== undefined) {
-      const id = fields[1] as string;
+      const id = hexHeaderFields(buf, start, header.payloadStart)[1] as string;
       // A copy: the worker keeps it after this chunk is gone.
       const line = Buffer.from(buf.subarray(start, end));
       return this.#track(
@@ -283,7 +281,11 @@ export class LineEngine {
       );
     }
 
-    const message = new GorMessage(fields, { line: buf, start: header.payloadStart, end, headStart: start });
+    const source = { line: buf, start: header.payloadStart, end, headStart: start };
+    const message =
+      header.type === ''
+        ? new GorMessage(hexHeaderFields(buf, start, header.payloadStart), source)
+        : GorMessage.fromLine(source, header.type);
     message.lineNumber = lineNumber;
     const finish = (result: DispatchResult) => {
       if (result === FAILED) {

@@ -1,5 +1,6 @@
 import { HookEvent } from '@traffic/core';
 import { decodeHex } from './hex.js';
+import { hexHeaderFields } from './protocol.js';
 
 /**
  * One GoReplay message: the header fields (`type ID timestamp latency ...`) and the raw HTTP bytes.
@@ -28,8 +29,10 @@ interface HexSource {
 // closure per keyed handler: thousands of them may be alive).
 export class GorMessage extends HookEvent {
   #type: string;
-  #id: string;
-  #rest: string[];
+  // ID and the fields after it are decoded from the line's header hex on first use (most handlers
+  // never read the timestamp, and a type-only handler never reads the ID).
+  #id: string | undefined;
+  #rest: string[] | undefined;
   #headDirty = false;
   #http: Buffer | undefined;
   #hex: HexSource | undefined;
@@ -52,6 +55,25 @@ export class GorMessage extends HookEvent {
     }
   }
 
+  /** A message over an input line whose header was scanned but not decoded; `type` is its first field. */
+  static fromLine(source: Required<HexSource>, type: string): GorMessage {
+    const message = new GorMessage([type], source);
+    message.#id = undefined;
+    message.#rest = undefined;
+    return message;
+  }
+
+  /** Decode the header fields after the type, once. */
+  #fields(): string[] {
+    if (this.#rest === undefined) {
+      const head = this.#headHex as { line: Buffer; start: number; end: number };
+      const fields = hexHeaderFields(head.line, head.start, head.end + 2);
+      this.#id = fields[1] ?? '';
+      this.#rest = fields.slice(2);
+    }
+    return this.#rest;
+  }
+
   /** Build a message from header fields and HTTP bytes (for tests and synthetic traffic). */
   static create(type: string, id: string, http: Buffer | string, timestamp = '0', latency = '0'): GorMessage {
     return new GorMessage(
@@ -69,33 +91,36 @@ export class GorMessage extends HookEvent {
     this.#headDirty = true;
   }
   get ID(): string {
-    return this.#id;
+    this.#fields();
+    return this.#id as string;
   }
   set ID(value: string) {
+    this.#fields();
     this.#id = String(value);
     this.#headDirty = true;
   }
   /** Alias of `ID`. */
   get id(): string {
-    return this.#id;
+    return this.ID;
   }
   set id(value: string) {
     this.ID = value;
   }
   get timestamp(): string {
-    return this.#rest[0] ?? '';
+    return this.#fields()[0] ?? '';
   }
   set timestamp(value: string) {
-    this.#rest[0] = String(value);
+    this.#fields()[0] = String(value);
     this.#headDirty = true;
   }
   /** Latency in ns as sent by gor ("-1" when unknown; absent with 3-field headers). */
   get latency(): string | undefined {
-    return this.#rest[1];
+    return this.#fields()[1];
   }
   set latency(value: string | undefined) {
-    if (value === undefined) this.#rest.length = Math.min(this.#rest.length, 1);
-    else this.#rest[1] = String(value);
+    const rest = this.#fields();
+    if (value === undefined) rest.length = Math.min(rest.length, 1);
+    else rest[1] = String(value);
     this.#headDirty = true;
   }
   /** The channel of this message's type, or undefined for an unknown type. */
@@ -104,7 +129,8 @@ export class GorMessage extends HookEvent {
   }
   /** Every header field as a new array: [type, ID, timestamp, latency, ...]. Assign to change them. */
   get meta(): string[] {
-    return [this.#type, this.#id, ...this.#rest];
+    const rest = this.#fields();
+    return [this.#type, this.#id as string, ...rest];
   }
   set meta(fields: readonly string[]) {
     this.#type = String(fields[0] ?? '');

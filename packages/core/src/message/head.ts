@@ -49,6 +49,9 @@ export interface ParsedHead {
   readonly complete: boolean;
 }
 
+// Buffer's own latin1 decoder (what toString('latin1') calls after checking its arguments).
+type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string };
+
 const LF = 0x0a;
 const CR = 0x0d;
 const SP = 0x20;
@@ -86,9 +89,9 @@ function findHeadEnd(text: string, from: number): number {
 }
 
 /** True when the target holds whitespace or a control character (0x00-0x20, 0x7f). */
-function badTarget(target: string): boolean {
-  for (let i = 0; i < target.length; i++) {
-    const code = target.charCodeAt(i);
+function badTarget(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
     if (code <= SP || code === 0x7f) return true;
   }
   return false;
@@ -110,7 +113,7 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
   let text = '';
   let endLf = -1;
   for (let window = Math.min(length, FIRST_WINDOW); ; window = Math.min(length, window * 4)) {
-    text = bytes.toString('latin1', 0, window);
+    text = (bytes as LatinSlicer).latin1Slice(0, window);
     endLf = findHeadEnd(text, startLineStart);
     if (endLf >= 0 || window === length) break;
   }
@@ -127,21 +130,22 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
   const startContentEnd =
     firstLf < 0 ? length : firstLf > pos && text.charCodeAt(firstLf - 1) === CR ? firstLf - 1 : firstLf;
   const newline: '\r\n' | '\n' = firstLf > 0 && text.charCodeAt(firstLf - 1) === CR ? '\r\n' : '\n';
-  const startLine = text.slice(pos, startContentEnd);
-
-  const looksLikeResponse = startLine.startsWith('HTTP/');
+  // The start line is read by offsets into `text` (a flat string): scanning slices of it is slower.
+  const looksLikeResponse = text.startsWith('HTTP/', pos) && pos + 5 <= startContentEnd;
   const kind: MessageKind =
     options.kind === undefined || options.kind === 'auto' ? (looksLikeResponse ? 'response' : 'request') : options.kind;
+  let firstSpace = text.indexOf(' ', pos);
+  if (firstSpace >= startContentEnd) firstSpace = -1;
+  const shownStartLine = () => JSON.stringify(text.slice(pos, Math.min(startContentEnd, pos + 60)));
   let method = '';
   let target = '';
   let version = '';
   let status = 0;
   let reason = '';
   if (kind === 'response') {
-    const firstSpace = startLine.indexOf(' ');
-    version = firstSpace < 0 ? startLine : startLine.slice(0, firstSpace);
-    const code = firstSpace < 0 ? '' : startLine.slice(firstSpace + 1, firstSpace + 4);
-    const after = firstSpace < 0 ? '' : startLine.slice(firstSpace + 4);
+    version = text.slice(pos, firstSpace < 0 ? startContentEnd : firstSpace);
+    const code = firstSpace < 0 ? '' : text.slice(firstSpace + 1, Math.min(firstSpace + 4, startContentEnd));
+    const after = firstSpace < 0 ? '' : text.slice(Math.min(firstSpace + 4, startContentEnd), startContentEnd);
     if (
       !VERSION.test(version) ||
       !/^\d{3}$/.test(code) ||
@@ -150,22 +154,29 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
     ) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
-        `invalid status line ${JSON.stringify(startLine.slice(0, 60))}: expected "HTTP/1.1 200 OK"`,
+        `invalid status line ${shownStartLine()}: expected "HTTP/1.1 200 OK"`,
         pos,
       );
     }
     status = Number(code);
     reason = after.slice(1);
   } else {
-    const firstSpace = startLine.indexOf(' ');
-    const lastSpace = startLine.lastIndexOf(' ');
-    method = firstSpace < 0 ? startLine : startLine.slice(0, firstSpace);
-    target = firstSpace < 0 || lastSpace <= firstSpace ? '' : startLine.slice(firstSpace + 1, lastSpace);
-    version = lastSpace <= firstSpace ? '' : startLine.slice(lastSpace + 1);
-    if (!isToken(method, 0, method.length) || target === '' || badTarget(target) || !VERSION.test(version)) {
+    const methodEnd = firstSpace < 0 ? startContentEnd : firstSpace;
+    const lastSpace = firstSpace < 0 ? -1 : text.lastIndexOf(' ', startContentEnd - 1);
+    const hasTarget = firstSpace >= 0 && lastSpace > firstSpace;
+    method = text.slice(pos, methodEnd);
+    target = hasTarget ? text.slice(firstSpace + 1, lastSpace) : '';
+    version = hasTarget ? text.slice(lastSpace + 1, startContentEnd) : '';
+    if (
+      !isToken(text, pos, methodEnd) ||
+      !hasTarget ||
+      lastSpace === firstSpace + 1 ||
+      badTarget(text, firstSpace + 1, lastSpace) ||
+      !VERSION.test(version)
+    ) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
-        `invalid request line ${JSON.stringify(startLine.slice(0, 60))}: expected "GET /path HTTP/1.1"`,
+        `invalid request line ${shownStartLine()}: expected "GET /path HTTP/1.1"`,
         pos,
       );
     }

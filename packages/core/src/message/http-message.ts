@@ -134,18 +134,27 @@ export class HttpMessage {
   setHeader(name: string, value: string): HttpMessage {
     assertHeaderText(name, value);
     const lower = name.toLowerCase();
-    const matches = this.head.headers.filter((field) => field.name.toLowerCase() === lower);
-    const first = matches[0];
-    if (first === undefined) return this.appendHeader(name, value);
-    if (matches.length === 1 && first.value === value) return this;
-    const edits: Edit[] = [{ start: first.start, end: first.end, text: `${first.name}: ${value}${this.head.newline}` }];
-    for (const field of matches.slice(1)) edits.push({ start: field.start, end: field.end, text: '' });
+    const head = this.head;
+    const edits: Edit[] = [];
+    let first: HeaderField | undefined;
+    for (const field of head.headers) {
+      if (field.name.length !== lower.length || field.name.toLowerCase() !== lower) continue;
+      if (first === undefined) first = field;
+      else edits.push({ start: field.start, end: field.end, text: '' });
+    }
+    if (first === undefined) return this.#append(name, value);
+    if (edits.length === 0 && first.value === value) return this;
+    edits.unshift({ start: first.start, end: first.end, text: `${first.name}: ${value}${head.newline}` });
     return this.#edit(edits);
   }
 
   /** Add a header line at the end of the head (existing fields of that name stay). */
   appendHeader(name: string, value: string): HttpMessage {
     assertHeaderText(name, value);
+    return this.#append(name, value);
+  }
+
+  #append(name: string, value: string): HttpMessage {
     const head = this.head;
     const at = head.headersEnd;
     // A partial head (allowPartial) may end inside a line: end that line first.
@@ -264,18 +273,28 @@ export class HttpMessage {
   }
 
   #edit(edits: Edit[]): HttpMessage {
-    edits.sort((a, b) => a.start - b.start || a.end - b.end);
-    const parts: Buffer[] = [];
+    if (edits.length > 1) edits.sort((a, b) => a.start - b.start || a.end - b.end);
+    const source = this.bytes;
+    // One pass to size the result, one to fill it: a single allocation, no intermediate Buffers.
+    let size = 0;
     let pos = 0;
     for (const edit of edits) {
-      if (edit.start > pos) parts.push(this.bytes.subarray(pos, edit.start));
-      parts.push(edit.bytes ?? Buffer.from(edit.text ?? '', 'latin1'));
+      if (edit.start > pos) size += edit.start - pos;
+      size += edit.bytes === undefined ? (edit.text ?? '').length : edit.bytes.length;
       pos = Math.max(pos, edit.end);
     }
-    if (pos < this.bytes.length) parts.push(this.bytes.subarray(pos));
-    const bytes = Buffer.concat(parts);
+    if (pos < source.length) size += source.length - pos;
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    pos = 0;
+    for (const edit of edits) {
+      if (edit.start > pos) at += source.copy(bytes, at, pos, edit.start);
+      at += edit.bytes === undefined ? bytes.write(edit.text ?? '', at, 'latin1') : edit.bytes.copy(bytes, at);
+      pos = Math.max(pos, edit.end);
+    }
+    if (pos < source.length) source.copy(bytes, at, pos);
     // An edit that rewrote bytes to themselves changes nothing: keep the promise to return `this`.
-    return bytes.equals(this.bytes) ? this : new HttpMessage(bytes, this.#options);
+    return size === source.length && bytes.equals(source) ? this : new HttpMessage(bytes, this.#options);
   }
 }
 
