@@ -31,3 +31,4 @@ export {
   stringOption,
   urlOption,
 } from './options.js';
+export { allocSmall } from './small-buffers.js';

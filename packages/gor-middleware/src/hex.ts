@@ -1,3 +1,4 @@
+import { allocSmall } from '@traffic/core';
 /**
  * Hex scanning on raw bytes (never through strings on the hot path). A lookup table classifies each
  * byte: lowercase hex digits are the common case, uppercase is accepted and normalised on output.
@@ -97,7 +98,7 @@ for (let i = 0; i < 16; i++) DIGITS[i] = i.toString(16).charCodeAt(0);
 export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
   const length = (end - start) >> 1;
   if (length >= NATIVE_FROM) return Buffer.from(bytes.toString('latin1', start, end), 'hex');
-  const out = Buffer.allocUnsafe(length);
+  const out = allocSmall(length);
   for (let i = 0, at = start; i < length; i++, at += 2) {
     out[i] = ((VALUE[bytes[at] as number] as number) << 4) | (VALUE[bytes[at + 1] as number] as number);
   }

@@ -1,4 +1,5 @@
 import { TrafficError } from '../errors.js';
+import { allocSmall } from '../small-buffers.js';
 import { decodeChunked } from './chunked.js';
 import { decodeContentEncoding } from './content-encoding.js';
 import type { HeaderField, MessageKind, ParsedHead, ParseOptions } from './head.js';
@@ -284,18 +285,24 @@ export class HttpMessage {
       pos = Math.max(pos, edit.end);
     }
     if (pos < source.length) size += source.length - pos;
-    const bytes = Buffer.allocUnsafe(size);
+    const bytes = allocSmall(size);
     let at = 0;
     pos = 0;
     for (const edit of edits) {
       if (edit.start > pos) at += source.copy(bytes, at, pos, edit.start);
-      at += edit.bytes === undefined ? bytes.write(edit.text ?? '', at, 'latin1') : edit.bytes.copy(bytes, at);
+      at = edit.bytes === undefined ? writeLatin1(bytes, edit.text ?? '', at) : at + edit.bytes.copy(bytes, at);
       pos = Math.max(pos, edit.end);
     }
     if (pos < source.length) source.copy(bytes, at, pos);
     // An edit that rewrote bytes to themselves changes nothing: keep the promise to return `this`.
     return size === source.length && bytes.equals(source) ? this : new HttpMessage(bytes, this.#options);
   }
+}
+
+/** Write a latin1 string's char codes at `at` (a loop beats Buffer#write for header-sized text). */
+function writeLatin1(target: Buffer, text: string, at: number): number {
+  for (let i = 0; i < text.length; i++) target[at + i] = text.charCodeAt(i);
+  return at + text.length;
 }
 
 interface Edit {
