@@ -1,4 +1,5 @@
 import { elapsedMs, formatGoDuration, systemClock } from '@traffic/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 describe('formatGoDuration (Go time.Duration.String())', () => {
@@ -36,6 +37,21 @@ describe('formatGoDuration (Go time.Duration.String())', () => {
   it('uses the micro sign U+00B5 like Go', () => {
     expect(formatGoDuration(1000n).codePointAt(1)).toBe(0xb5);
   });
+
+  it('number and bigint inputs print the same text around the 2^53 boundary and everywhere below', () => {
+    const limit = 2n ** 60n;
+    fc.assert(
+      fc.property(fc.bigInt({ min: -limit, max: limit }), (ns) => {
+        const text = formatGoDuration(ns);
+        // The text parses back to the same count of nanoseconds (Go's unit grammar).
+        expect(parseGoDuration(text)).toBe(ns);
+        // Go trims trailing zeros of the fraction and never prints a bare "." .
+        expect(text).not.toMatch(/\.\d*0(?:ns|µs|ms|s)$|\.(?:ns|µs|ms|s)$/);
+        if (ns >= -(2n ** 53n) && ns <= 2n ** 53n) expect(formatGoDuration(Number(ns))).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('systemClock and elapsedMs', () => {
@@ -68,3 +84,25 @@ describe('systemClock and elapsedMs', () => {
     expect(fired).toEqual(['kept']);
   });
 });
+
+/** Nanoseconds of a Go duration text ("1h2m3.5s", "-394.823µs"), exact, for round trips. */
+function parseGoDuration(text: string): bigint {
+  const sign = text.startsWith('-') ? -1n : 1n;
+  const units: Record<string, bigint> = {
+    h: 3_600_000_000_000n,
+    m: 60_000_000_000n,
+    s: 1_000_000_000n,
+    ms: 1_000_000n,
+    µs: 1000n,
+    ns: 1n,
+  };
+  let total = 0n;
+  for (const [, whole = '0', decimals = '', unit = ''] of text
+    .replace('-', '')
+    .matchAll(/(\d+)(?:\.(\d+))?(ns|µs|ms|h|m|s)/g)) {
+    const scale = units[unit] as bigint;
+    total +=
+      BigInt(whole) * scale + (decimals === '' ? 0n : (BigInt(decimals) * scale) / 10n ** BigInt(decimals.length));
+  }
+  return sign * total;
+}

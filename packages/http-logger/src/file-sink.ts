@@ -10,12 +10,9 @@ export interface FileSinkOptions
   mode?: number;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
 /**
- * The file under a StreamSink: the file is opened asynchronously and each batch goes to the
- * threadpool as one fs.write. Log lines are ASCII (non-ASCII is \u-escaped), so the string is
- * written as latin1, which is a plain copy; anything else is written as UTF-8.
+ * The file under a StreamSink: the file is opened asynchronously and each batch (already UTF-8
+ * bytes) goes to the threadpool as one fs.write.
  */
 class FileWriter implements WritableLike {
   #fd: number | undefined;
@@ -37,14 +34,13 @@ class FileWriter implements WritableLike {
     else this.#waiting.push(then);
   }
 
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean {
+  write(data: Buffer, callback?: (error?: Error | null) => void): boolean {
     this.#whenOpen(() => {
       const fd = this.#fd;
       if (fd === undefined) {
         callback?.(this.#openError ?? new Error('file not open'));
         return;
       }
-      const data = Buffer.from(chunk, NON_ASCII.test(chunk) ? 'utf8' : 'latin1');
       this.#writeAll(fd, data, 0, callback);
     });
     return true;

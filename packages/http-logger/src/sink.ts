@@ -16,9 +16,12 @@ export interface LogSink {
   onError?: ((error: TrafficError) => void) | undefined;
 }
 
-/** Anything with write(chunk, cb): process.stdout, a socket, an fs.WriteStream, a PassThrough. */
+/**
+ * Anything with write(chunk, cb): process.stdout, a socket, an fs.WriteStream, a PassThrough.
+ * Each chunk is a Buffer of whole lines, UTF-8, each ended by "\n".
+ */
 export interface WritableLike {
-  write(chunk: string, callback?: (error?: Error | null) => void): unknown;
+  write(chunk: Buffer, callback?: (error?: Error | null) => void): unknown;
   on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 

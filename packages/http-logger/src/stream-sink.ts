@@ -23,8 +23,13 @@ export const DEFAULT_FLUSH_BYTES = 64 * 1024;
  * Batches lines into one write every flushIntervalMs (or sooner when flushBytes are waiting), with
  * at most one write in flight: a request never waits for I/O, the destination gets few large
  * writes (each async write costs a threadpool round trip, so per-line writes cost more than the
- * line), and memory stays bounded by maxBufferedBytes.
+ * line), and memory stays bounded by maxBufferedBytes. Each line is encoded (UTF-8) into a batch
+ * buffer as it arrives and a flush writes one copy of the waiting bytes: joining thousands of
+ * concatenated strings at flush time, then encoding the result, cost about ten times more.
  */
+// Batch buffers are this big (or one line's worst case, when larger); a full one is replaced.
+const BATCH_BYTES = 64 * 1024;
+
 export class StreamSink implements LogSink {
   onError: ((error: TrafficError) => void) | undefined;
   readonly #stream: WritableLike & { end?: (callback?: () => void) => unknown };
@@ -35,7 +40,13 @@ export class StreamSink implements LogSink {
   readonly #flushBytes: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate = false;
-  #pending: string[] = [];
+  /** Slices of full batch buffers waiting to be written. */
+  #pending: Buffer[] = [];
+  #batch: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** The waiting lines of `#batch` are [#batchStart, #batchUsed). */
+  #batchStart = 0;
+  #batchUsed = 0;
+  #pendingLines = 0;
   #pendingBytes = 0;
   #inFlight = false;
   #dropped = 0;
@@ -68,10 +79,29 @@ export class StreamSink implements LogSink {
       this.#dropped++;
       return;
     }
-    this.#pending.push(line);
-    this.#pendingBytes += line.length + 1;
+    // Room for the worst case: 3 bytes per UTF-16 unit, plus the newline.
+    const room = line.length * 3 + 1;
+    if (this.#batchUsed + room > this.#batch.length) {
+      this.#takeBatch();
+      this.#batch = Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, room));
+      this.#batchStart = 0;
+      this.#batchUsed = 0;
+    }
+    const at = this.#batchUsed;
+    const bytes = this.#batch.write(line, at, 'utf8');
+    this.#batch[at + bytes] = 0x0a;
+    this.#batchUsed = at + bytes + 1;
+    this.#pendingLines++;
+    this.#pendingBytes += bytes + 1;
     // A write in flight picks the pending lines up when it completes.
     if (!this.#inFlight) this.#schedule();
+  }
+
+  /** Move the waiting part of the batch buffer to the pending slices (not written again before a flush). */
+  #takeBatch(): void {
+    if (this.#batchUsed === this.#batchStart) return;
+    this.#pending.push(this.#batch.subarray(this.#batchStart, this.#batchUsed));
+    this.#batchStart = this.#batchUsed;
   }
 
   #schedule(): void {
@@ -92,19 +122,25 @@ export class StreamSink implements LogSink {
       this.#timer = undefined;
     }
     if (this.#inFlight || this.#failed) return;
-    if (this.#pending.length === 0) {
+    if (this.#pendingLines === 0) {
       this.#notifyIdle();
       return;
     }
-    const lines = this.#pending;
+    this.#takeBatch();
+    // A copy goes out and the batch buffer is reused from its start. Handing out a slice of the
+    // buffer that later lines are written into measured about a quarter fewer requests/s on loopback.
+    const chunk = Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#batchStart = 0;
+    this.#batchUsed = 0;
+    const lines = this.#pendingLines;
     this.#pending = [];
+    this.#pendingLines = 0;
     this.#pendingBytes = 0;
     this.#inFlight = true;
-    const chunk = `${lines.join('\n')}\n`;
     try {
-      this.#stream.write(chunk, (error) => this.#onWritten(error, lines.length));
+      this.#stream.write(chunk, (error) => this.#onWritten(error, lines));
     } catch (error) {
-      this.#onWritten(error as Error, lines.length);
+      this.#onWritten(error as Error, lines);
     }
   };
 
@@ -118,7 +154,7 @@ export class StreamSink implements LogSink {
     this.#written += count;
     // Lines that arrived while the write was in flight go out as the next batch (at once when
     // someone waits in flush()).
-    if (this.#pending.length === 0) this.#notifyIdle();
+    if (this.#pendingLines === 0) this.#notifyIdle();
     else if (this.#idleWaiters.length > 0) this.#flushNow();
     else this.#schedule();
   }
@@ -126,8 +162,10 @@ export class StreamSink implements LogSink {
   #fail(error: Error): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#dropped += this.#pending.length;
+    this.#dropped += this.#pendingLines;
+    this.#takeBatch();
     this.#pending = [];
+    this.#pendingLines = 0;
     this.#pendingBytes = 0;
     this.onError?.(sinkFailedError(this.#name, error));
     this.#notifyIdle();
@@ -140,7 +178,7 @@ export class StreamSink implements LogSink {
   }
 
   flush(): Promise<void> {
-    if (this.#failed || (!this.#inFlight && this.#pending.length === 0)) return Promise.resolve();
+    if (this.#failed || (!this.#inFlight && this.#pendingLines === 0)) return Promise.resolve();
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve);
       if (!this.#inFlight) this.#flushNow();
