@@ -6,7 +6,7 @@ import { HEX_UPPER, lowerHex, scanHex } from './hex.js';
 import { GorMessage } from './message.js';
 import { OutputBatcher } from './output-batcher.js';
 import { hexHeaderFields, NL, scanHexHeader, writeLine } from './protocol.js';
-import type { GorStats } from './stats.js';
+import type { GorStats, TypeStats } from './stats.js';
 import { typeName } from './stats.js';
 
 /**
@@ -261,25 +261,7 @@ export class LineEngine {
       this.#echo(buf, start, end, echoable);
       return false;
     }
-    if (host.submit !== undefined) {
-      const id = hexHeaderFields(buf, start, header.payloadStart)[1] as string;
-      // A copy: the worker keeps it after this chunk is gone.
-      const line = Buffer.from(buf.subarray(start, end));
-      return this.#track(
-        id,
-        () => (host.submit as NonNullable<EngineHost['submit']>)(line, id, lineNumber),
-        (reply) => {
-          if (reply.outcome === 'error') typeStats.errors++;
-          if (reply.out === null) {
-            if (reply.outcome === 'filtered') typeStats.filtered++;
-            return;
-          }
-          typeStats.forwarded++;
-          if (reply.outcome === 'modified') typeStats.modified++;
-          this.#out.push(reply.out);
-        },
-      );
-    }
+    if (host.submit !== undefined) return this.#submit(buf, start, end, header.payloadStart, lineNumber, typeStats);
 
     const source = { line: buf, start: header.payloadStart, end, headStart: start };
     const message =
@@ -287,36 +269,82 @@ export class LineEngine {
         ? new GorMessage(hexHeaderFields(buf, start, header.payloadStart), source)
         : GorMessage.fromLine(source, header.type);
     message.lineNumber = lineNumber;
-    const finish = (result: DispatchResult) => {
-      if (result === FAILED) {
-        typeStats.errors++;
-        if (!host.dropOnError) {
-          typeStats.forwarded++;
-          this.#echo(buf, start, end, echoable);
-        }
-        return;
-      }
-      if (result === null) {
-        typeStats.filtered++;
-        return;
-      }
-      typeStats.forwarded++;
-      if (result === message && !message.headChanged && !message.httpTouched) {
-        this.#echo(buf, start, end, echoable);
-        return;
-      }
-      if (result !== message || message.headChanged || message.httpReplaced) typeStats.modified++;
-      writeLine(this.#out, result);
-    };
     if (this.#inflight === 0) {
       const result = host.dispatch(message);
       if (!(result instanceof Promise)) {
-        finish(result);
+        // The common case allocates no closure: this method holds none (see #dispatchLater).
+        this.#finish(result, message, echoable, typeStats);
         return false;
       }
-      return this.#track(message.ID, () => result, finish);
+      return this.#dispatchLater(message, result, echoable, typeStats);
     }
-    return this.#track(message.ID, () => host.dispatch(message), finish);
+    return this.#dispatchLater(message, undefined, echoable, typeStats);
+  }
+
+  /** Queue a message behind any in-flight one of its ID (or await its pending dispatch). */
+  #dispatchLater(
+    message: GorMessage,
+    pending: Promise<DispatchResult> | undefined,
+    echoable: boolean,
+    typeStats: TypeStats,
+  ): boolean {
+    return this.#track(
+      message.ID,
+      () => pending ?? this.#host.dispatch(message),
+      (result) => this.#finish(result, message, echoable, typeStats),
+    );
+  }
+
+  /** Write what dispatch decided: the original line, the re-encoded message, or nothing. */
+  #finish(result: DispatchResult, message: GorMessage, echoable: boolean, typeStats: TypeStats): void {
+    const source = message.lineSource as NonNullable<GorMessage['lineSource']>;
+    if (result === FAILED) {
+      typeStats.errors++;
+      if (!this.#host.dropOnError) {
+        typeStats.forwarded++;
+        this.#echo(source.line, source.headStart, source.end, echoable);
+      }
+      return;
+    }
+    if (result === null) {
+      typeStats.filtered++;
+      return;
+    }
+    typeStats.forwarded++;
+    if (result === message && !message.headChanged && !message.httpTouched) {
+      this.#echo(source.line, source.headStart, source.end, echoable);
+      return;
+    }
+    if (result !== message || message.headChanged || message.httpReplaced) typeStats.modified++;
+    writeLine(this.#out, result);
+  }
+
+  /** Hand the line to a worker thread (a copy: the worker keeps it after this chunk is gone). */
+  #submit(
+    buf: Buffer,
+    start: number,
+    end: number,
+    payloadStart: number,
+    lineNumber: number,
+    typeStats: TypeStats,
+  ): boolean {
+    const submit = this.#host.submit as NonNullable<EngineHost['submit']>;
+    const id = hexHeaderFields(buf, start, payloadStart)[1] as string;
+    const line = Buffer.from(buf.subarray(start, end));
+    return this.#track(
+      id,
+      () => submit(line, id, lineNumber),
+      (reply) => {
+        if (reply.outcome === 'error') typeStats.errors++;
+        if (reply.out === null) {
+          if (reply.outcome === 'filtered') typeStats.filtered++;
+          return;
+        }
+        typeStats.forwarded++;
+        if (reply.outcome === 'modified') typeStats.modified++;
+        this.#out.push(reply.out);
+      },
+    );
   }
 
   #echo(buf: Buffer, start: number, end: number, echoable: boolean): void {

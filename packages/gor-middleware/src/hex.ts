@@ -1,4 +1,5 @@
 import { allocSmall } from '@traffic/core';
+
 /**
  * Hex scanning on raw bytes (never through strings on the hot path). A lookup table classifies each
  * byte: lowercase hex digits are the common case, uppercase is accepted and normalised on output.

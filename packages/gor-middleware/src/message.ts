@@ -36,7 +36,8 @@ export class GorMessage extends HookEvent {
   #headDirty = false;
   #http: Buffer | undefined;
   #hex: HexSource | undefined;
-  #headHex: { line: Buffer; start: number; end: number } | undefined;
+  /** The input line this message was read from (kept after the payload is decoded). */
+  #origin: HexSource | undefined;
   /** True once `http` was read (a handler may edit the bytes in place) or assigned. */
   #httpTouched = false;
   #httpReplaced = false;
@@ -51,7 +52,7 @@ export class GorMessage extends HookEvent {
     if (Buffer.isBuffer(http)) this.#http = http;
     else {
       this.#hex = http;
-      if (http.headStart !== undefined) this.#headHex = { line: http.line, start: http.headStart, end: http.start - 2 };
+      if (http.headStart !== undefined) this.#origin = http;
     }
   }
 
@@ -66,8 +67,8 @@ export class GorMessage extends HookEvent {
   /** Decode the header fields after the type, once. */
   #fields(): string[] {
     if (this.#rest === undefined) {
-      const head = this.#headHex as { line: Buffer; start: number; end: number };
-      const fields = hexHeaderFields(head.line, head.start, head.end + 2);
+      const origin = this.#origin as Required<HexSource>;
+      const fields = hexHeaderFields(origin.line, origin.headStart, origin.start);
       this.#id = fields[1] ?? '';
       this.#rest = fields.slice(2);
     }
@@ -176,9 +177,17 @@ export class GorMessage extends HookEvent {
     return this.#httpReplaced;
   }
 
-  /** @internal the header's original lowercase hex span, while no header field was assigned. */
-  get headHex(): { line: Buffer; start: number; end: number } | undefined {
-    return this.#headDirty ? undefined : this.#headHex;
+  /**
+   * @internal the input line: its header's lowercase hex is [headStart, start - 2), its payload's
+   * [start, end). Undefined for messages not read from a line.
+   */
+  get lineSource(): Required<HexSource> | undefined {
+    return this.#origin as Required<HexSource> | undefined;
+  }
+
+  /** @internal the input line, while no header field was assigned (its header hex can be reused). */
+  get headHex(): Required<HexSource> | undefined {
+    return this.#headDirty ? undefined : (this.#origin as Required<HexSource> | undefined);
   }
 
   /** @internal the payload as a lowercase hex span without decoding, when still untouched. */

@@ -118,14 +118,15 @@ const INLINE_BELOW = 32 * 1024;
 export function writeLine(out: OutputBatcher, message: GorMessage): void {
   const headHex = message.headHex;
   const header = headHex === undefined ? message.header : '';
-  const headBytes = headHex === undefined ? header.length * 2 : headHex.end - headHex.start;
+  // The header's hex ends two digits (the "0a" of its newline) before the payload's.
+  const headBytes = headHex === undefined ? header.length * 2 : headHex.start - 2 - headHex.headStart;
   const source = message.hexSource;
   const http = source === undefined ? message.http : undefined;
   const inline = http !== undefined && http.length < INLINE_BELOW;
   let at = out.reserve(headBytes + 2 + (inline ? http.length * 2 + 1 : 0));
   const scratch = out.scratch;
   if (headHex === undefined) at = encodeLatin1HexInto(header, scratch, at);
-  else at += headHex.line.copy(scratch, at, headHex.start, headHex.end);
+  else at += headHex.line.copy(scratch, at, headHex.headStart, headHex.start - 2);
   scratch[at++] = 0x30;
   scratch[at++] = 0x61;
   if (inline) {
