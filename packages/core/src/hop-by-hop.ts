@@ -34,15 +34,27 @@ export function isHopByHop(name: string, connectionNames?: ReadonlySet<string>):
 }
 
 /**
+ * The names the Connection header(s) of a rawHeaders array ([name, value, ...]) declare
+ * hop-by-hop, or undefined when it has no Connection header (the common case: no Set is built).
+ */
+export function connectionNamesRaw(rawHeaders: readonly string[]): Set<string> | undefined {
+  let values: string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      values ??= [];
+      values.push(rawHeaders[i + 1] as string);
+    }
+  }
+  return values === undefined ? undefined : connectionHeaderNames(values);
+}
+
+/**
  * Filter a node:http rawHeaders array ([name, value, name, value...], case and order kept) down to
  * the end-to-end headers.
  */
 export function stripHopByHopRaw(rawHeaders: readonly string[]): string[] {
-  const connection: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === 'connection') connection.push(rawHeaders[i + 1] as string);
-  }
-  const named = connectionHeaderNames(connection);
+  const named = connectionNamesRaw(rawHeaders);
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;

@@ -9,6 +9,7 @@ export type { HookListener, HookOptions, HookRegistryOptions, HookStats, ReturnH
 export { HookRegistry } from './hooks.js';
 export {
   connectionHeaderNames,
+  connectionNamesRaw,
   HOP_BY_HOP_HEADERS,
   isHopByHop,
   stripHopByHop,

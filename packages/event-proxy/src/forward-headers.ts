@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { connectionHeaderNames, HOP_BY_HOP_HEADERS, stripHopByHop } from '@traffic/core';
+import { connectionNamesRaw, HOP_BY_HOP_HEADERS, isHopByHop, stripHopByHop, stripHopByHopRaw } from '@traffic/core';
 import type { HeaderMap } from './types.js';
 
 /**
@@ -19,39 +19,19 @@ export interface ForwardContext {
 
 const XFF = 'x-forwarded-for';
 
-/**
- * The names the Connection header(s) of a flat [name, value, …] array declare hop-by-hop, or
- * undefined when there is no Connection header (the common case: no Set is built).
- */
-function connectionNamed(flat: readonly string[]): Set<string> | undefined {
-  let values: string[] | undefined;
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i] as string;
-    if (name.length === 10 && name.toLowerCase() === 'connection') {
-      if (values === undefined) values = [flat[i + 1] as string];
-      else values.push(flat[i + 1] as string);
-    }
-  }
-  return values === undefined ? undefined : connectionHeaderNames(values);
-}
-
-function hopByHop(lower: string, named: Set<string> | undefined): boolean {
-  return HOP_BY_HOP_HEADERS.has(lower) || (named?.has(lower) ?? false);
-}
-
 /** Where forwarded headers go: a flat array (fast path) or a lower-cased object (listeners). */
 type Sink = (name: string, lower: string, value: string) => void;
 
 /** The one pass both forms share: hop-by-hop, Expect, Host, request id and X-Forwarded-* rules. */
 function forwardEach(rawHeaders: readonly string[], context: ForwardContext, add: Sink): void {
-  const named = connectionNamed(rawHeaders);
+  const named = connectionNamesRaw(rawHeaders);
   let priorFor: string | undefined;
   let host: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
     const lower = name.toLowerCase();
-    if (hopByHop(lower, named) || lower === 'expect') continue;
+    if (isHopByHop(lower, named) || lower === 'expect') continue;
     if (context.requestId !== undefined && lower === context.requestId.name) continue;
     if (lower === 'host') {
       host = value;
@@ -119,28 +99,25 @@ export function forwardRequestHeadersObject(headers: IncomingHttpHeaders, contex
 
 /** undici's raw response headers (Buffers) → a flat string array without hop-by-hop headers. */
 export function responseHeadersRaw(raw: readonly Buffer[]): string[] {
-  const strings: string[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
-  const named = connectionNamed(strings);
-  const out: string[] = [];
-  for (let i = 0; i < strings.length; i += 2) {
-    const name = strings[i] as string;
-    if (!hopByHop(name.toLowerCase(), named)) out.push(name, strings[i + 1] as string);
-  }
-  return out;
+  return stripHopByHopRaw(latin1Strings(raw));
 }
 
 /** undici's raw response headers → an editable lower-cased object without hop-by-hop headers. */
 export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
-  const strings: string[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
-  const named = connectionNamed(strings);
+  const strings = latin1Strings(raw);
+  const named = connectionNamesRaw(strings);
   const out: HeaderMap = {};
   for (let i = 0; i < strings.length; i += 2) {
     const lower = (strings[i] as string).toLowerCase();
-    if (!hopByHop(lower, named)) addHeader(out, lower, strings[i + 1] as string);
+    if (!isHopByHop(lower, named)) addHeader(out, lower, strings[i + 1] as string);
   }
   return out;
+}
+
+function latin1Strings(raw: readonly Buffer[]): string[] {
+  const strings: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
+  return strings;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connectionHeaderNames, HOP_BY_HOP_HEADERS } from '@traffic/core';
+import { connectionNamesRaw, isHopByHop, stripHopByHopRaw } from '@traffic/core';
 import type { HostPolicy } from './options.js';
 
 /**
@@ -30,14 +30,7 @@ export function prepareRequestHeaders(
   remoteAddress: string,
   encrypted: boolean,
 ): PreparedHeaders {
-  let connection: string[] | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'connection') {
-      connection ??= [];
-      connection.push(raw[i + 1] as string);
-    }
-  }
-  const named = connection === undefined ? undefined : connectionHeaderNames(connection);
+  const named = connectionNamesRaw(raw);
   const headers: string[] = [];
   let hostIndex = -1;
   let hadMarker = false;
@@ -51,7 +44,7 @@ export function prepareRequestHeaders(
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP_HEADERS.has(lower) || named?.has(lower) || lower === 'expect') continue;
+    if (isHopByHop(lower, named) || lower === 'expect') continue;
     if (lower === policy.markerHeader) {
       hadMarker = true;
       continue;
@@ -116,22 +109,7 @@ export function shadowHeaders(
 
 /** undici raw response headers (Buffers) → [name, value, ...] strings minus hop-by-hop. */
 export function responseHeaders(raw: readonly Buffer[]): string[] {
-  let named: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as Buffer;
-    if (name.length === 10 && name.toString('latin1').toLowerCase() === 'connection') {
-      named ??= new Set();
-      for (const part of connectionHeaderNames((raw[i + 1] as Buffer).toString('latin1'))) named.add(part);
-    }
-  }
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP_HEADERS.has(lower) || named?.has(lower)) continue;
-    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
-  }
-  return out;
+  return stripHopByHopRaw(raw.map((piece) => piece.toString('latin1')));
 }
 
 /** All raw headers as strings (for comparison and backendsFinished). */
