@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Logger } from '@traffic/core';
+import { noopLogger } from '@traffic/core';
 import { NdjsonCollector, waitUntil } from '@traffic/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpLogger, fileSink, StreamSink, withRequestLogging } from '../src/index.js';
@@ -18,21 +18,6 @@ afterEach(async () => {
   started = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
-
-function silentLogger(): Logger {
-  const noop = () => {};
-  return {
-    level: 'error',
-    trace: noop,
-    debug: noop,
-    info: noop,
-    warn: noop,
-    error: noop,
-    fatal: noop,
-    child: () => silentLogger(),
-    isLevelEnabled: () => true,
-  };
-}
 
 /** A writable whose writes complete only when released: a destination that cannot keep up. */
 class StuckWritable extends Writable {
@@ -122,7 +107,7 @@ describe('sinks', () => {
     const errors: unknown[] = [];
     const logger = createHttpLogger({
       sink: fileSink(join(dir, 'no-such-dir', 'access.log')),
-      logger: { ...silentLogger(), error: (fields: unknown) => errors.push(fields) },
+      logger: { ...noopLogger, error: (fields: unknown) => errors.push(fields) },
     });
     started = await listen(withRequestLogging((_req, res) => res.end('still served'), logger));
     const first = await get(started.url);
@@ -157,7 +142,7 @@ describe('sinks', () => {
       routeTemplate: () => {
         throw new Error('route bug');
       },
-      logger: { ...silentLogger(), error: (fields: unknown) => reported.push(fields) },
+      logger: { ...noopLogger, error: (fields: unknown) => reported.push(fields) },
     });
     started = await listen(logged);
     expect((await get(`${started.url}/a/1`)).body).toBe('ok');
