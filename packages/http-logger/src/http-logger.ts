@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { TrafficError } from '@traffic/core';
 import { RequestCounters } from './counters.js';
 import { HTTP_LOGGER_ERRORS, sinkFailedError } from './errors.js';
-import { asciiJson, goDurationJson, jsonString, msText } from './json-text.js';
+import { asciiJson, DurationText, jsonString } from './json-text.js';
 import { type HttpLoggerOptions, LOG_FIELDS, type LogField, type ResolvedOptions, resolveOptions } from './options.js';
 import { renderPrometheus } from './prometheus.js';
 import { redactUrl } from './redact-url.js';
@@ -122,6 +122,7 @@ export class HttpLogger {
   #lastSecond = Number.NaN;
   #secondPrefix = '';
   readonly #keys: Record<LogField, string>;
+  readonly #duration = new DurationText();
 
   constructor(options: HttpLoggerOptions = {}) {
     const o = resolveOptions(options);
@@ -263,8 +264,10 @@ export class HttpLogger {
     if (f.method) s += k.method + jsonString(method);
     if (f.url) s += k.url + jsonString(this.#logUrl(state.url));
     if (f.status) s += k.status + status;
-    if (f.duration) s += k.duration + goDurationJson(durationNs);
-    if (f.duration_ms) s += k.duration_ms + msText(durationNs);
+    const duration = this.#duration;
+    duration.set(durationNs);
+    if (f.duration) s += k.duration + duration.go;
+    if (f.duration_ms) s += k.duration_ms + duration.ms;
     if (f.bytes) s += k.bytes + bytes;
     if (f.ip_address) s += k.ip_address + (state.ip === undefined ? 'null' : jsonString(state.ip));
     if (f.user_agent) {

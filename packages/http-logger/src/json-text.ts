@@ -17,7 +17,49 @@ export function asciiJson(json: string): string {
 
 /** A JSON string literal for any string: JSON.stringify escaping (quotes, controls), ASCII only. */
 export function jsonString(value: string): string {
-  return asciiJson(JSON.stringify(value));
+  // Most values (methods, paths, addresses, user agents) are printable ASCII with no quote or
+  // backslash: they are quoted as they are, without JSON.stringify and a regular expression.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return asciiJson(JSON.stringify(value));
+  }
+  return `"${value}"`;
+}
+
+const MS_ZEROS = ['0.000000', '0.00000', '0.0000', '0.000', '0.00', '0.0', '0.'];
+
+/**
+ * A request's duration as Go's duration text (a JSON string literal, `µ` escaped:
+ * `"394.823\u00b5s"`) and as milliseconds with six decimals (`0.394823`), both cut from one
+ * decimal rendering of the nanoseconds: number-to-text conversion is the costly part.
+ */
+export class DurationText {
+  go = '"0s"';
+  ms = '0.000000';
+
+  set(ns: bigint): void {
+    const n = Number(ns);
+    // Negative (a clock that went back) or a day and more: the general formatter.
+    if (n < 0 || n >= 86_400e9) {
+      this.go = goDurationJson(ns);
+      this.ms = msText(ns);
+      return;
+    }
+    const digits = String(n);
+    const length = digits.length;
+    this.ms = length <= 6 ? MS_ZEROS[length] + digits : `${digits.slice(0, length - 6)}.${digits.slice(length - 6)}`;
+    if (length <= 3) this.go = n === 0 ? '"0s"' : `"${digits}ns"`;
+    else if (length <= 6) this.go = `"${decimal(digits, length - 3)}\\u00b5s"`;
+    else if (length <= 9) this.go = `"${decimal(digits, length - 6)}ms"`;
+    else this.go = goDurationJson(ns);
+  }
+}
+
+/** digits with a decimal point after `whole` characters, trailing fraction zeros dropped. */
+function decimal(digits: string, whole: number): string {
+  let end = digits.length;
+  while (end > whole && digits.charCodeAt(end - 1) === 0x30) end--;
+  return end === whole ? digits.slice(0, whole) : `${digits.slice(0, whole)}.${digits.slice(whole, end)}`;
 }
 
 /** Go's duration text as a JSON string literal, `µ` escaped (`"394.823\u00b5s"`). */
