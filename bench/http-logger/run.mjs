@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// http-logger benchmark: the same hello-world node:http server, each in its own process, bare and
-// with each access logger writing to a file: ours (fileSink), pino-http (pino.destination,
-// sync: false), morgan ('combined' to an fs write stream). autocannon drives each in turn; the
-// table shows req/s, latency, server CPU per request, peak RSS, the overhead against bare and the
+// http-logger benchmark: the same hello-world node:http server, each in its own process (a fresh
+// one every round), bare and with each access logger writing to a file: ours (fileSink), pino-http
+// (pino.destination, sync: false), morgan ('combined' to an fs write stream). autocannon drives
+// each in turn; the table shows req/s, latency, server CPU per request, peak RSS, the overhead against bare and the
 // lines each logged; then lifecycle.mjs measures the same loggers in-process (CPU per request).
 //   node bench/http-logger/run.mjs [--smoke] [--rounds=N]
 import { spawnSync } from 'node:child_process';
@@ -32,17 +32,20 @@ function cpuMs(pid) {
 }
 
 const results = new Map(peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], rss: 0, lines: 0 }]));
-// All four servers run at once (an idle one costs nothing) and the load visits them in short
-// slices, round after round: drift from other jobs on a shared machine hits every peer alike.
+// Every round starts a fresh process per peer: the same server differs by tens of percent from one
+// process to the next (JIT decisions, memory layout), so one process per peer for the whole run
+// would measure that luck, not the logger. Within a round all four servers run at once (an idle
+// one costs nothing) and the load visits them in turn, in alternating order, so drift from other
+// jobs on a shared machine hits every peer alike.
 const servers = new Map();
 try {
-  for (const peer of peers) {
-    const logFile = join(dir, `${peer}.log`);
-    servers.set(peer, { logFile, proc: await startProcess(join(here, 'server.mjs'), [peer, logFile]) });
-  }
-  const url = (peer) => `http://127.0.0.1:${servers.get(peer).proc.info.port}/hello?x=1`;
-  for (const peer of peers) await load(url(peer), { connections, durationS: smoke ? 0.5 : 2 }); // JIT warm-up
   for (let round = 0; round < rounds; round++) {
+    for (const peer of peers) {
+      const logFile = join(dir, `${peer}-${round}.log`);
+      servers.set(peer, { logFile, proc: await startProcess(join(here, 'server.mjs'), [peer, logFile]) });
+    }
+    const url = (peer) => `http://127.0.0.1:${servers.get(peer).proc.info.port}/hello?x=1`;
+    for (const peer of peers) await load(url(peer), { connections, durationS: smoke ? 0.5 : 1.5 }); // JIT warm-up
     for (const peer of round % 2 === 0 ? peers : [...peers].reverse()) {
       const { proc } = servers.get(peer);
       const cpuBefore = cpuMs(proc.pid);
@@ -58,11 +61,14 @@ try {
         console.error(`${peer}: ${result.errors} errors, ${result.non2xx} non-2xx`);
       }
     }
-  }
-  for (const [peer, { proc, logFile }] of servers) {
-    results.get(peer).rss = peakRssMb(proc.pid);
-    await proc.stop(); // flushes its log
-    results.get(peer).lines = peer === 'bare' ? 0 : countLines(logFile);
+    for (const [peer, { proc, logFile }] of servers) {
+      const row = results.get(peer);
+      row.rss = Math.max(row.rss, peakRssMb(proc.pid));
+      await proc.stop(); // flushes its log
+      if (peer !== 'bare') row.lines += countLines(logFile);
+      rmSync(logFile, { force: true });
+    }
+    servers.clear();
   }
 } finally {
   for (const { proc } of servers.values()) await proc.stop();
