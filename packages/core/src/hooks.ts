@@ -43,7 +43,6 @@ export interface HookStats {
 interface Entry<E> {
   fn: HookListener<E>;
   priority: number;
-  seq: number;
   once: boolean;
   expiresAt: number;
   removed: boolean;
@@ -51,15 +50,20 @@ interface Entry<E> {
   key: string | undefined;
 }
 
+/** The keyed listeners of one name and key: the entry itself, or several in priority order. */
+type KeyedSlot = Entry<never> | Entry<never>[];
+
 /** Called with each listener's return value; may stop the dispatch (e.g. gor's "null filters"). */
 export type ReturnHandler<E> = (value: unknown, event: E) => void;
 
 export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   readonly #chains = new Map<string, Entry<never>[]>();
-  // "name#key" → entries; plus every keyed entry in insertion order, for eviction and expiry. The order
-  // is an array with a moving head (removed entries are flagged and skipped), not a Set: deleting from
-  // the front of a large Set leaves tombstones that every later "oldest" lookup walks over.
-  readonly #keyed = new Map<string, Entry<never>[]>();
+  // name → key → entry, or entries when a key has several (most have one: no array each). Two
+  // levels, so no "name#key" string is built, hashed and kept per listener. Plus every
+  // keyed entry in insertion order, for eviction and expiry. The order is an array with a moving head
+  // (removed entries are flagged and skipped), not a Set: deleting from the front of a large Set
+  // leaves tombstones that every later "oldest" lookup walks over.
+  readonly #keyed = new Map<string, Map<string, KeyedSlot>>();
   #keyedOrder: Entry<never>[] = [];
   #keyedHead = 0;
   #keyedLive = 0;
@@ -67,7 +71,6 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   readonly #ttlMs: number;
   readonly #clock: Clock;
   readonly #onListenerError: HookRegistryOptions['onListenerError'];
-  #seq = 0;
   readonly #stats: HookStats = { keyed: 0, keyedEvicted: 0, keyedExpired: 0, listenerErrors: 0 };
 
   constructor(options: HookRegistryOptions = {}) {
@@ -85,7 +88,6 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     const entry: Entry<Spec[K]> = {
       fn,
       priority,
-      seq: this.#seq++,
       once: options.once ?? key !== undefined,
       expiresAt: key === undefined ? Infinity : this.#clock.nowMs() + ttlMs,
       removed: false,
@@ -97,10 +99,19 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     } else {
       this.#sweepKeyed();
       // Most keys get one listener: a one-element literal, not [] grown by splice (16 spare slots each).
-      const slot = keyedSlot(name, key);
-      const chain = this.#keyed.get(slot);
-      if (chain === undefined) this.#keyed.set(slot, [entry as Entry<never>]);
-      else insertSorted(chain, entry as Entry<never>);
+      let byKey = this.#keyed.get(name);
+      if (byKey === undefined) {
+        byKey = new Map();
+        this.#keyed.set(name, byKey);
+      }
+      const slot = byKey.get(key);
+      if (slot === undefined) byKey.set(key, entry as Entry<never>);
+      else if (Array.isArray(slot)) insertSorted(slot, entry as Entry<never>);
+      else {
+        const chain = [slot];
+        insertSorted(chain, entry as Entry<never>);
+        byKey.set(key, chain);
+      }
       this.#keyedOrder.push(entry as Entry<never>);
       this.#keyedLive++;
       // Fired one-shot listeners leave dead entries behind a long-lived oldest one: drop them once
@@ -123,10 +134,10 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   /** True when `name` has an unkeyed listener (or, with a key, a live keyed one). */
   has(name: keyof Spec & string, key?: string): boolean {
     if (key === undefined) return (this.#chains.get(name)?.length ?? 0) > 0;
-    const chain = this.#keyed.get(keyedSlot(name, key));
-    if (chain === undefined) return false;
+    const slot = this.#keyed.get(name)?.get(key);
+    if (slot === undefined) return false;
     const now = this.#clock.nowMs();
-    return chain.some((entry) => entry.expiresAt > now);
+    return Array.isArray(slot) ? slot.some((entry) => entry.expiresAt > now) : slot.expiresAt > now;
   }
 
   /** Number of keyed listeners alive (bounded by maxKeyed). */
@@ -149,7 +160,7 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   ): Spec[K] | Promise<Spec[K]> {
     const chain = this.#chains.get(name);
     if (chain === undefined || chain.length === 0) return event;
-    return this.#dispatch(chain as Entry<Spec[K]>[], name, undefined, event, onReturn);
+    return this.#dispatch(chain.slice() as Entry<Spec[K]>[], name, undefined, event, onReturn);
   }
 
   /** Run the listeners keyed to `key` on `name` (one-shot ones are removed as they run). */
@@ -160,9 +171,11 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     onReturn?: ReturnHandler<Spec[K]>,
   ): Spec[K] | Promise<Spec[K]> {
     if (this.#keyedLive === 0) return event;
-    const chain = this.#keyed.get(keyedSlot(name, key));
-    if (chain === undefined || chain.length === 0) return event;
-    return this.#dispatch(chain as Entry<Spec[K]>[], name, key, event, onReturn);
+    const slot = this.#keyed.get(name)?.get(key);
+    if (slot === undefined) return event;
+    // #dispatch runs a snapshot: a copy of a shared chain, or a new one-element array.
+    const snapshot = Array.isArray(slot) ? slot.slice() : [slot];
+    return this.#dispatch(snapshot as Entry<Spec[K]>[], name, key, event, onReturn);
   }
 
   /** Remove every listener of `name` (or every listener when no name is given). */
@@ -174,8 +187,9 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     else this.#chains.delete(name);
   }
 
+  /** Run `snapshot`, a copy of the listeners: ones added or removed meanwhile do not shift this run. */
   async #dispatch<E extends HookEvent>(
-    chain: Entry<E>[],
+    snapshot: Entry<E>[],
     name: string,
     key: string | undefined,
     event: E,
@@ -184,8 +198,6 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
     // Both flags describe this dispatch only, even when a caller reuses the event object.
     event.resetPropagation();
     event.error = undefined;
-    // A snapshot, so listeners added or removed while dispatching do not shift this run.
-    const snapshot = chain.slice();
     const now = key === undefined ? 0 : this.#clock.nowMs();
     for (const entry of snapshot) {
       if (entry.removed) continue;
@@ -228,15 +240,22 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   #remove(entry: Entry<never>): void {
     if (entry.removed) return;
     entry.removed = true;
-    const map = entry.key === undefined ? this.#chains : this.#keyed;
-    const slot = entry.key === undefined ? entry.name : keyedSlot(entry.name, entry.key);
-    const chain = map.get(slot);
-    if (chain !== undefined) {
-      const index = chain.indexOf(entry);
-      if (index >= 0) chain.splice(index, 1);
-      if (chain.length === 0 && entry.key !== undefined) map.delete(slot);
+    const key = entry.key;
+    if (key === undefined) {
+      const chain = this.#chains.get(entry.name);
+      const index = chain === undefined ? -1 : chain.indexOf(entry);
+      if (index >= 0) chain?.splice(index, 1);
+      return;
     }
-    if (entry.key !== undefined) this.#keyedLive--;
+    this.#keyedLive--;
+    const byKey = this.#keyed.get(entry.name);
+    const slot = byKey?.get(key);
+    if (slot === entry) byKey?.delete(key);
+    else if (Array.isArray(slot)) {
+      const index = slot.indexOf(entry);
+      if (index >= 0) slot.splice(index, 1);
+      if (slot.length === 0) byKey?.delete(key);
+    }
   }
 
   /** The oldest live keyed entry; advances the head past removed ones and compacts now and then. */
@@ -267,10 +286,6 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       this.#stats.keyedExpired++;
     }
   }
-}
-
-function keyedSlot(name: string, key: string): string {
-  return `${name}#${key}`;
 }
 
 function insertSorted(chain: Entry<never>[], entry: Entry<never>): void {

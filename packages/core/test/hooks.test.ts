@@ -207,6 +207,24 @@ describe('HookRegistry keyed listeners', () => {
     expect((await hooks.runKeyed('response', 'k5', new PhaseEvent())).seen).toEqual(['k5']);
   });
 
+  it('several on one key run in priority order; removing one keeps the others', async () => {
+    const hooks = new HookRegistry<Spec>();
+    hooks.on('response', (event) => void event.seen.push('late'), { key: 'k', priority: 10 });
+    const off = hooks.on('response', (event) => void event.seen.push('gone'), { key: 'k' });
+    hooks.on('response', (event) => void event.seen.push('early'), { key: 'k', priority: -1 });
+    hooks.on('response', (event) => void event.seen.push('kept'), { key: 'k', once: false });
+    hooks.on('request', (event) => void event.seen.push('other name'), { key: 'k' });
+    off();
+    expect(hooks.keyedCount).toBe(4);
+    expect((await hooks.runKeyed('response', 'k', new PhaseEvent())).seen).toEqual(['early', 'kept', 'late']);
+    expect((await hooks.runKeyed('response', 'k', new PhaseEvent())).seen).toEqual(['kept']);
+    expect(hooks.has('request', 'k')).toBe(true);
+    hooks.clear('response');
+    expect(hooks.has('response', 'k')).toBe(false);
+    expect((await hooks.runKeyed('request', 'k', new PhaseEvent())).seen).toEqual(['other name']);
+    expect(hooks.keyedCount).toBe(0);
+  });
+
   it('the unsubscribe function removes a keyed listener before it runs', async () => {
     const hooks = new HookRegistry<Spec>();
     const off = hooks.on('response', (event) => void event.seen.push('x'), { key: 'k' });
