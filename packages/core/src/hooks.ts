@@ -59,10 +59,10 @@ export type ReturnHandler<E> = (value: unknown, event: E) => void;
 export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
   readonly #chains = new Map<string, Entry<never>[]>();
   // name → key → entry, or entries when a key has several (most have one: no array each). Two
-  // levels, so no "name#key" string is built, hashed and kept per listener. Plus every
-  // keyed entry in insertion order, for eviction and expiry. The order is an array with a moving head
-  // (removed entries are flagged and skipped), not a Set: deleting from the front of a large Set
-  // leaves tombstones that every later "oldest" lookup walks over.
+  // levels, so no "name#key" string is built, hashed and kept per listener. Plus every keyed entry
+  // in insertion order, for eviction and expiry. The order is an array with a moving head (removed
+  // entries are flagged and skipped), not a Set: deleting from the front of a large Set leaves
+  // tombstones that every later "oldest" lookup walks over.
   readonly #keyed = new Map<string, Map<string, KeyedSlot>>();
   #keyedOrder: Entry<never>[] = [];
   #keyedHead = 0;
@@ -98,7 +98,7 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       insertSorted(this.#chain(this.#chains, name), entry as Entry<never>);
     } else {
       this.#sweepKeyed();
-      // Most keys get one listener: a one-element literal, not [] grown by splice (16 spare slots each).
+      // Most keys get one listener, stored as is; a second one turns the slot into a sorted array.
       let byKey = this.#keyed.get(name);
       if (byKey === undefined) {
         byKey = new Map();
