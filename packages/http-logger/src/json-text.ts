@@ -38,20 +38,17 @@ export class DurationText {
   ms = '0.000000';
 
   set(ns: bigint): void {
-    const n = Number(ns);
-    // Negative (a clock that went back) or a day and more: the general formatter.
-    if (n < 0 || n >= 86_400e9) {
-      this.go = goDurationJson(ns);
-      this.ms = msText(ns);
-      return;
-    }
-    const digits = String(n);
+    // Negative only with an injected clock that went back; past 2^53 ns the bigint is exact.
+    const negative = ns < 0n;
+    const n = Number(negative ? -ns : ns);
+    const digits = Number.isSafeInteger(n) ? String(n) : (negative ? -ns : ns).toString();
     const length = digits.length;
-    this.ms = length <= 6 ? MS_ZEROS[length] + digits : `${digits.slice(0, length - 6)}.${digits.slice(length - 6)}`;
-    if (length <= 3) this.go = n === 0 ? '"0s"' : `"${digits}ns"`;
+    const ms = length <= 6 ? MS_ZEROS[length] + digits : `${digits.slice(0, length - 6)}.${digits.slice(length - 6)}`;
+    this.ms = negative ? `-${ms}` : ms;
+    if (negative || length > 9) this.go = goDurationJson(ns);
+    else if (length <= 3) this.go = n === 0 ? '"0s"' : `"${digits}ns"`;
     else if (length <= 6) this.go = `"${decimal(digits, length - 3)}\\u00b5s"`;
-    else if (length <= 9) this.go = `"${decimal(digits, length - 6)}ms"`;
-    else this.go = goDurationJson(ns);
+    else this.go = `"${decimal(digits, length - 6)}ms"`;
   }
 }
 
@@ -63,14 +60,7 @@ function decimal(digits: string, whole: number): string {
 }
 
 /** Go's duration text as a JSON string literal, `µ` escaped (`"394.823\u00b5s"`). */
-export function goDurationJson(ns: bigint): string {
+function goDurationJson(ns: bigint): string {
   const text = formatGoDuration(ns);
   return text.endsWith('µs') ? `"${text.slice(0, -2)}\\u00b5s"` : `"${text}"`;
-}
-
-/** Milliseconds with six decimals from nanoseconds, exact, using integer formatting only. */
-export function msText(ns: bigint): string {
-  const n = Number(ns);
-  const whole = Math.floor(n / 1e6);
-  return `${whole}.${String(((n - whole * 1e6) | 0) + 1e6).slice(1)}`;
 }

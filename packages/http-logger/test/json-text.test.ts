@@ -38,6 +38,8 @@ describe('DurationText', () => {
     expect(of(12_500_000n)).toEqual(['"12.5ms"', '12.500000']);
     expect(of(1_500_000_000n)).toEqual(['"1.5s"', '1500.000000']);
     expect(of(62_500_000_000n)).toEqual(['"1m2.5s"', '62500.000000']);
+    expect(of(-5n)).toEqual(['"-5ns"', '-0.000005']);
+    expect(of(2n ** 60n)).toEqual(['"320255h58m24.606846976s"', '1152921504606.846976']);
   });
 
   it('agrees with formatGoDuration and ns / 1e6 for any duration', () => {
@@ -48,6 +50,9 @@ describe('DurationText', () => {
         if (ns >= 0n) {
           expect(ms).toMatch(/^\d+\.\d{6}$/);
           // Six decimals of milliseconds are exact nanoseconds: drop the point to get them back.
+          expect(BigInt(ms.replace('.', ''))).toBe(ns);
+        } else {
+          expect(ms).toMatch(/^-\d+\.\d{6}$/);
           expect(BigInt(ms.replace('.', ''))).toBe(ns);
         }
       }),
