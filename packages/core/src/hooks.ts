@@ -95,7 +95,12 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       key,
     };
     if (key === undefined) {
-      insertSorted(this.#chain(this.#chains, name), entry as Entry<never>);
+      let chain = this.#chains.get(name);
+      if (chain === undefined) {
+        chain = [];
+        this.#chains.set(name, chain);
+      }
+      insertSorted(chain, entry as Entry<never>);
     } else {
       this.#sweepKeyed();
       // Most keys get one listener, stored as is; a second one turns the slot into a sorted array.
@@ -226,15 +231,6 @@ export class HookRegistry<Spec extends { [name: string]: HookEvent }> {
       if (event.propagationStopped) break;
     }
     return event;
-  }
-
-  #chain(map: Map<string, Entry<never>[]>, slot: string): Entry<never>[] {
-    let chain = map.get(slot);
-    if (chain === undefined) {
-      chain = [];
-      map.set(slot, chain);
-    }
-    return chain;
   }
 
   #remove(entry: Entry<never>): void {
