@@ -146,6 +146,57 @@ describe('HttpMessage property: round trip', () => {
   });
 });
 
+describe('HttpMessage property: setHeader on an unparsed message', () => {
+  // setHeader on a message not parsed yet checks the head but builds only the fields of that name;
+  // it must give what it gives after a full parse: the same bytes, or the same error.
+  const outcome = (run: () => HttpMessage) => {
+    try {
+      return run().toString();
+    } catch (error) {
+      return `error ${(error as { code?: string }).code}`;
+    }
+  };
+  const nasty = fc.constantFrom(' ', '\t', '\r', '\n', '\0', ':', 'a', 'é', ' x: y\r\n');
+  const options = fc.record({
+    allowPartial: fc.boolean(),
+    obsFold: fc.constantFrom('reject' as const, 'unfold' as const),
+  });
+
+  it('gives the bytes (or the error) of setHeader after a full parse, for any head', () => {
+    fc.assert(
+      fc.property(
+        message,
+        fc.array(fc.tuple(fc.nat(), fc.boolean(), nasty), { maxLength: 2 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        options,
+        fc.oneof(
+          token,
+          fc.nat().map((n) => `pick${n}`),
+        ),
+        fieldValue(VCHAR),
+        (generated, insertions, cut, parseOptions, randomName, value) => {
+          let text = generated.head;
+          for (const [at, atLineStart, piece] of insertions) {
+            // Anywhere, or at the start of a line (where a space makes obs-fold).
+            const starts = [0, ...[...text.matchAll(/\n/g)].map((match) => (match.index ?? 0) + 1)];
+            const where = atLineStart ? (starts[at % starts.length] as number) : at % (text.length + 1);
+            text = text.slice(0, where) + piece + text.slice(where);
+          }
+          if (cut !== undefined) text = text.slice(0, cut % (text.length + 1));
+          const bytes = Buffer.concat([Buffer.from(text, 'latin1'), generated.body]);
+          const picked = generated.headers[Number(randomName.slice(4)) % Math.max(1, generated.headers.length)];
+          // Names of existing fields (in another letter case) or any token.
+          const name = randomName.startsWith('pick') ? (picked?.name.toUpperCase() ?? 'X-New') : randomName;
+          expect(outcome(() => new HttpMessage(bytes, parseOptions).setHeader(name, value))).toBe(
+            outcome(() => HttpMessage.parse(bytes, parseOptions).setHeader(name, value)),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('body codecs property: round trip', () => {
   it('decodeChunked(encodeChunked(body, size, trailers)) gives back body and trailers, consuming everything', () => {
     const trailer = fc.tuple(token, fieldValue(VCHAR));

@@ -123,7 +123,8 @@ export function httpHeaders(payload: Buffer): Record<string, string> {
 
 /** Set a header: the first field of that name keeps its place and spelling, duplicates go. */
 export function setHttpHeader(payload: Buffer, name: string, value: string | number): Buffer {
-  return edit(payload).setHeader(String(name), String(value)).bytes;
+  // Not parsed first: setHeader checks the whole head but builds only the fields of that name.
+  return new HttpMessage(asBuffer(payload), PARSE).setHeader(String(name), String(value)).bytes;
 }
 
 /** Remove every field of that name. */

@@ -98,6 +98,26 @@ function badTarget(text: string, start: number, end: number): boolean {
 }
 
 export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead {
+  return parseHeadFor(bytes, options, undefined);
+}
+
+/** True when text[start, end) is `lower` in any letter case (header names are ASCII tokens). */
+function sameName(text: string, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let code = text.charCodeAt(start + i);
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    if (code !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * parseHead, keeping in `headers` only the fields named `lowerName` (lower case) when it is given.
+ * Every line is checked as parseHead checks it (same errors), but the other fields are not built:
+ * editing one header of a fresh message needs only that header and where the head ends.
+ */
+export function parseHeadFor(bytes: Buffer, options: ParseOptions, lowerName: string | undefined): ParsedHead {
   const obsFold = options.obsFold ?? 'reject';
   const allowPartial = options.allowPartial === true;
   const length = bytes.length;
@@ -183,6 +203,9 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
   }
 
   const headers: HeaderField[] = [];
+  // Whether a field line was seen (a continuation needs one) and whether the last one was kept.
+  let sawField = false;
+  let keptLast = false;
   // Next CR and NUL in the head, found once and moved forward only when passed (linear overall).
   let nextCr = -1;
   let nextNul = text.indexOf('\0', startLineEnd);
@@ -202,8 +225,7 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
     }
     const first = text.charCodeAt(pos);
     if (first === SP || first === HTAB) {
-      const previous = headers.at(-1);
-      if (obsFold === 'reject' || previous === undefined) {
+      if (obsFold === 'reject' || !sawField) {
         throw headError(
           'TRAFFIC_ERR_HTTP_OBS_FOLD',
           'obsolete line folding in a header (a line starting with space or tab)',
@@ -217,12 +239,16 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
           Math.min(nextCr, nextNul),
         );
       }
-      const more = text.slice(pos, contentEnd).trim();
-      headers[headers.length - 1] = {
-        ...previous,
-        value: more === '' ? previous.value : `${previous.value} ${more}`,
-        end: lineEnd,
-      };
+      // A continuation belongs to the field before it: extended only when that field was kept.
+      const previous = headers.at(-1);
+      if (keptLast && previous !== undefined) {
+        const more = text.slice(pos, contentEnd).trim();
+        headers[headers.length - 1] = {
+          ...previous,
+          value: more === '' ? previous.value : `${previous.value} ${more}`,
+          end: lineEnd,
+        };
+      }
       pos = lineEnd;
       continue;
     }
@@ -241,6 +267,12 @@ export function parseHead(bytes: Buffer, options: ParseOptions = {}): ParsedHead
         'header value contains NUL or a bare CR',
         Math.min(nextCr, nextNul),
       );
+    }
+    sawField = true;
+    keptLast = lowerName === undefined || sameName(text, pos, colon, lowerName);
+    if (!keptLast) {
+      pos = lineEnd;
+      continue;
     }
     let valueStart = colon + 1;
     let valueEnd = contentEnd;

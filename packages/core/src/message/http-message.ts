@@ -3,7 +3,7 @@ import { allocSmall } from '../small-buffers.js';
 import { decodeChunked } from './chunked.js';
 import { decodeContentEncoding } from './content-encoding.js';
 import type { HeaderField, MessageKind, ParsedHead, ParseOptions } from './head.js';
-import { parseHead } from './head.js';
+import { parseHead, parseHeadFor } from './head.js';
 
 /**
  * One HTTP/1.x request or response as bytes, with a lazily parsed view. Lookups are
@@ -135,7 +135,9 @@ export class HttpMessage {
   setHeader(name: string, value: string): HttpMessage {
     assertHeaderText(name, value);
     const lower = name.toLowerCase();
-    const head = this.head;
+    // Not parsed yet: check the head but build only the fields of this name (the usual
+    // "set one header on a fresh message" edit need not build every header).
+    const head = this.#head ?? parseHeadFor(this.bytes, this.#options, lower);
     const edits: Edit[] = [];
     let first: HeaderField | undefined;
     for (const field of head.headers) {
@@ -143,7 +145,7 @@ export class HttpMessage {
       if (first === undefined) first = field;
       else edits.push({ start: field.start, end: field.end, text: '' });
     }
-    if (first === undefined) return this.#append(name, value);
+    if (first === undefined) return this.#append(name, value, head);
     if (edits.length === 0 && first.value === value) return this;
     edits.unshift({ start: first.start, end: first.end, text: `${first.name}: ${value}${head.newline}` });
     return this.#edit(edits);
@@ -155,8 +157,7 @@ export class HttpMessage {
     return this.#append(name, value);
   }
 
-  #append(name: string, value: string): HttpMessage {
-    const head = this.head;
+  #append(name: string, value: string, head: ParsedHead = this.head): HttpMessage {
     const at = head.headersEnd;
     // A partial head (allowPartial) may end inside a line: end that line first.
     const lead = !head.complete && at > 0 && this.bytes[at - 1] !== 0x0a ? head.newline : '';
@@ -315,7 +316,12 @@ interface Edit {
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
+// The last pair that passed: handlers usually set the same header on every message.
+let checkedName: string | undefined;
+let checkedValue: string | undefined;
+
 function assertHeaderText(name: string, value: string): void {
+  if (name === checkedName && value === checkedValue) return;
   if (!HEADER_NAME.test(name)) {
     throw new TrafficError(
       'TRAFFIC_ERR_HTTP_INVALID_HEADER',
@@ -330,4 +336,6 @@ function assertHeaderText(name: string, value: string): void {
       `invalid value for header ${name}: CR, LF, NUL and characters above U+00FF are not allowed (encode UTF-8 text with Buffer.from(text).toString('latin1'))`,
     );
   }
+  checkedName = name;
+  checkedValue = value;
 }
