@@ -61,7 +61,7 @@ export class LineEngine {
     this.#host = host;
     this.#input = input;
     this.#output = output;
-    this.#out = new OutputBatcher(output);
+    this.#out = new OutputBatcher(output, host.maxBufferedBytes);
     this.#concurrency = host.submit === undefined ? host.concurrency : Math.max(host.concurrency, 64);
   }
 

@@ -4,10 +4,24 @@ import type { Writable } from 'node:stream';
  * Collects output and writes it with few, large writes. Consecutive slices of the same input chunk
  * are merged (an unchanged run of lines goes out as one slice of the bytes read, no copy); small
  * pieces (re-encoded lines) are copied into a scratch buffer so a batch is a handful of writes,
- * not one per piece. A scratch region, once handed to the stream, is never written again.
+ * not one per piece. A scratch region, once handed to the stream, is not written again until the
+ * stream has taken it: a full scratch buffer is reused once the flush that wrote its last bytes
+ * completes. Fresh memory costs a page fault per 4 KiB on first write, which measured more than
+ * the hex encoding itself when every output line is re-encoded.
  */
 const SCRATCH_BYTES = 256 * 1024;
 const COPY_BELOW = 8 * 1024;
+
+interface Scratch {
+  bytes: Buffer;
+  /** The same memory as 16-bit words (two hex digits per store). */
+  words: Uint16Array;
+}
+
+function newScratch(size: number): Scratch {
+  const bytes = Buffer.allocUnsafeSlow(size);
+  return { bytes, words: new Uint16Array(bytes.buffer, 0, bytes.buffer.byteLength >> 1) };
+}
 
 export class OutputBatcher {
   readonly #out: Writable;
@@ -15,13 +29,24 @@ export class OutputBatcher {
   #runBuf: Buffer | undefined;
   #runStart = 0;
   #runEnd = 0;
-  #scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-  #scratch16 = new Uint16Array(this.#scratch.buffer, 0, this.#scratch.buffer.byteLength >> 1);
+  #current: Scratch = newScratch(SCRATCH_BYTES);
+  #scratch: Buffer = this.#current.bytes;
   #scratchStart = 0;
   #used = 0;
+  /** Full scratch buffers whose last bytes go out with the next flush. */
+  #retired: Scratch[] = [];
+  /** Scratch buffers the stream has taken everything from. */
+  readonly #spare: Scratch[] = [];
+  readonly #maxSpare: number;
 
-  constructor(out: Writable) {
+  /**
+   * `spareBytes`: scratch memory kept for reuse once written. The engine passes its output buffer
+   * limit: output waiting in the stream already holds that much at its peak, and input resumes only
+   * once it has all drained, so every buffer of a full cycle is needed again right after.
+   */
+  constructor(out: Writable, spareBytes = 0) {
     this.#out = out;
+    this.#maxSpare = Math.floor(spareBytes / SCRATCH_BYTES);
   }
 
   /** Queue bytes [start, end) of `buf` (merged with the previous slice when adjacent). */
@@ -58,8 +83,10 @@ export class OutputBatcher {
     this.#closeRun();
     if (this.#used + bytes > this.#scratch.length) {
       this.#commitScratch();
-      this.#scratch = Buffer.allocUnsafeSlow(Math.max(SCRATCH_BYTES, bytes));
-      this.#scratch16 = new Uint16Array(this.#scratch.buffer, 0, this.#scratch.buffer.byteLength >> 1);
+      if (this.#current.bytes.length === SCRATCH_BYTES) this.#retired.push(this.#current);
+      this.#current =
+        (bytes <= SCRATCH_BYTES ? this.#spare.pop() : undefined) ?? newScratch(Math.max(SCRATCH_BYTES, bytes));
+      this.#scratch = this.#current.bytes;
       this.#scratchStart = 0;
       this.#used = 0;
     }
@@ -72,7 +99,7 @@ export class OutputBatcher {
 
   /** The scratch memory as 16-bit words (for two-digit hex stores). */
   get scratch16(): Uint16Array {
-    return this.#scratch16;
+    return this.#current.words;
   }
 
   commit(end: number): void {
@@ -90,10 +117,22 @@ export class OutputBatcher {
     const parts = this.#parts;
     if (parts.length === 0) return this.#out.writableLength;
     this.#parts = [];
-    if (parts.length === 1) this.#out.write(parts[0]);
+    // Writes complete in order: when the last one's callback runs, the stream has taken every
+    // byte of the buffers retired before this flush.
+    const retired = this.#retired;
+    let done: (() => void) | undefined;
+    if (retired.length > 0) {
+      this.#retired = [];
+      done = () => {
+        for (const scratch of retired) if (this.#spare.length < this.#maxSpare) this.#spare.push(scratch);
+      };
+    }
+    const last = parts.length - 1;
+    if (last === 0) this.#out.write(parts[0], done);
     else {
       this.#out.cork();
-      for (const part of parts) this.#out.write(part);
+      for (let i = 0; i < last; i++) this.#out.write(parts[i]);
+      this.#out.write(parts[last], done);
       this.#out.uncork();
     }
     return this.#out.writableLength;

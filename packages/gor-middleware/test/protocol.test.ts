@@ -1,3 +1,4 @@
+import { PassThrough, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMiddleware } from '../src/index.js';
@@ -171,6 +172,46 @@ describe('stream engine', () => {
     expect(decoded.http.length).toBe(
       body.length + `POST / HTTP/1.1\r\nContent-Length: ${body.length}\r\nX-Big: ${body.length}\r\n\r\n`.length,
     );
+  }, 60_000);
+
+  it('reuses output memory only after the stream has taken it: a slow stdout gets every line intact', async () => {
+    // The sink copies each chunk only when it completes the write, a little later, as a pipe
+    // does: a scratch buffer rewritten before that would show up as corrupted lines.
+    const taken: Buffer[] = [];
+    const sink = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        setTimeout(() => {
+          taken.push(Buffer.from(chunk));
+          callback();
+        }, 1);
+      },
+    });
+    // 1 MiB of buffered output allows 4 spare scratch buffers; the output below fills about 20.
+    const gor = createMiddleware({ maxBufferedBytes: 1024 * 1024 });
+    gor.on('request', (m) => {
+      m.http = gor.setHttpHeader(m.http, 'X-Line', m.ID);
+      return m;
+    });
+    const source = new PassThrough();
+    const done = gor.run({ input: source, output: sink, handleSignals: false });
+    const count = 30_000;
+    for (let i = 0; i < count; i += 100) {
+      let piece = '';
+      for (let j = i; j < i + 100; j++) piece += line(`1 id${j} ${j} 0`, GET);
+      source.write(piece);
+    }
+    source.end();
+    await done;
+    const lines = Buffer.concat(taken).toString('latin1').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(count);
+    lines.forEach((text, i) => {
+      const { header, http } = decode(`${text}\n`);
+      if (header !== `1 id${i} ${i} 0` || !http.endsWith(`X-Line: id${i}\r\n\r\n`)) {
+        throw new Error(`line ${i + 1} is corrupted: ${JSON.stringify(header)} ${JSON.stringify(http)}`);
+      }
+    });
   }, 60_000);
 
   it('skips lines longer than maxLineBytes and counts them', async () => {
