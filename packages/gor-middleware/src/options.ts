@@ -25,7 +25,7 @@ export interface MiddlewareOptions {
   onHandlerError?: 'forward' | 'drop';
   /** Longest input line accepted, in bytes of hex. Longer lines are skipped and reported. Default 512 MiB. */
   maxLineBytes?: number;
-  /** Output bytes buffered while stdout is congested before input is paused. Default 16 MiB. */
+  /** Output bytes buffered while stdout is congested before input is paused. Default 4 MiB. */
   maxBufferedBytes?: number;
   /** Where reports go (malformed lines, handler errors); default a no-op logger. */
   logger?: Logger;
@@ -54,7 +54,7 @@ export const DEFAULTS: Readonly<Omit<ResolvedOptions, 'workerModule'> & { worker
   maxKeyed: 100_000,
   onHandlerError: 'forward',
   maxLineBytes: 512 * 1024 * 1024,
-  maxBufferedBytes: 16 * 1024 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
   logger: noopLogger,
   clock: systemClock,
 });
