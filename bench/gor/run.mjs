@@ -153,15 +153,19 @@ function runOnce(peer, scenario, input) {
 const results = [];
 for (const scenario of scenarios.filter((s) => only === undefined || only.includes(s.key))) {
   const input = await generate(scenario);
-  for (const peer of peers) {
-    let best;
-    for (let i = 0; i < repeat; i++) {
+  // Repeats take turns (in alternating order) rather than running one peer's repeats back to
+  // back: on this kind of VM the cost of the same work drifts for seconds after a scenario that
+  // allocated and freed a lot of memory, and turns make that drift hit every peer alike.
+  const best = new Map();
+  for (let i = 0; i < repeat; i++) {
+    for (const peer of i % 2 === 0 ? peers : [...peers].reverse()) {
       const run = await runOnce(peer, scenario, input);
-      if (best === undefined || run.seconds < best.seconds)
-        best = { ...run, peakMb: Math.max(run.peakMb, best?.peakMb ?? 0) };
+      const previous = best.get(peer);
+      if (previous === undefined || run.seconds < previous.seconds)
+        best.set(peer, { ...run, peakMb: Math.max(run.peakMb, previous?.peakMb ?? 0) });
     }
-    results.push({ scenario, peer: peer.name, ...best, inputBytes: input.bytes });
   }
+  for (const peer of peers) results.push({ scenario, peer: peer.name, ...best.get(peer), inputBytes: input.bytes });
   rmSync(input.path, { force: true });
 }
 rmSync(dir, { recursive: true, force: true });
