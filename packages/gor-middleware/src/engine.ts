@@ -105,14 +105,17 @@ export class LineEngine {
 
   #consume(chunk: Buffer, from: number): void {
     let start = from;
-    if (this.#partialBytes > 0 || this.#skipping) {
+    // Both fields are read every time: a load TurboFan never saw run (behind a short-circuit that
+    // held for the first thousands of chunks) cost a deoptimization of this whole hot loop later.
+    const skipping = this.#skipping;
+    if (this.#partialBytes > 0 || skipping) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl < 0) {
         this.#addPartial(chunk.subarray(start));
         this.#afterBatch();
         return;
       }
-      if (this.#skipping) {
+      if (skipping) {
         this.#skipping = false;
         start = nl + 1;
       } else {
