@@ -32,4 +32,5 @@ export {
   stringOption,
   urlOption,
 } from './options.js';
+export { rawHeaderStrings } from './raw-headers.js';
 export { allocSmall } from './small-buffers.js';

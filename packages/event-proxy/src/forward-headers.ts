@@ -1,5 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { connectionNamesRaw, HOP_BY_HOP_HEADERS, isHopByHop, stripHopByHop, stripHopByHopRaw } from '@traffic/core';
+import {
+  connectionNamesRaw,
+  HOP_BY_HOP_HEADERS,
+  isHopByHop,
+  rawHeaderStrings,
+  stripHopByHop,
+  stripHopByHopRaw,
+} from '@traffic/core';
 import type { HeaderMap } from './types.js';
 
 /**
@@ -99,12 +106,12 @@ export function forwardRequestHeadersObject(headers: IncomingHttpHeaders, contex
 
 /** undici's raw response headers (Buffers) → a flat string array without hop-by-hop headers. */
 export function responseHeadersRaw(raw: readonly Buffer[]): string[] {
-  return stripHopByHopRaw(latin1Strings(raw));
+  return stripHopByHopRaw(rawHeaderStrings(raw));
 }
 
 /** undici's raw response headers → an editable lower-cased object without hop-by-hop headers. */
 export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
-  const strings = latin1Strings(raw);
+  const strings = rawHeaderStrings(raw);
   const named = connectionNamesRaw(strings);
   const out: HeaderMap = {};
   for (let i = 0; i < strings.length; i += 2) {
@@ -112,12 +119,6 @@ export function responseHeadersObject(raw: readonly Buffer[]): HeaderMap {
     if (!isHopByHop(lower, named)) addHeader(out, lower, strings[i + 1] as string);
   }
   return out;
-}
-
-function latin1Strings(raw: readonly Buffer[]): string[] {
-  const strings: string[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) strings[i] = (raw[i] as Buffer).toString('latin1');
-  return strings;
 }
 
 /**

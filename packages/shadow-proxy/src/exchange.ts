@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock, HookRegistry, Logger, TrafficEvents } from '@traffic/core';
+import { type Clock, type HookRegistry, type Logger, rawHeaderStrings, type TrafficEvents } from '@traffic/core';
 import type { Dispatcher } from 'undici';
 import type { Backend } from './backend-pool.js';
 import { Capture } from './capture.js';
@@ -9,7 +9,7 @@ import type { DiffLog, DiffRecord } from './diff-log.js';
 import type { Difference } from './difference.js';
 import { SHADOW_ERRORS } from './errors.js';
 import type { PreparedHeaders } from './header-policy.js';
-import { rawHeaderStrings, responseHeaders, shadowHeaders } from './header-policy.js';
+import { responseHeaders, shadowHeaders } from './header-policy.js';
 import type { BackendResult, BackendRole, ShadowHooks, ShadowRequest, UpstreamRequest } from './hooks.js';
 import { BackendsFinishedEvent, MungeRequestEvent } from './hooks.js';
 import type { ResolvedOptions } from './options.js';

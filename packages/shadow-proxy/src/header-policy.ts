@@ -1,4 +1,4 @@
-import { connectionNamesRaw, isHopByHop, stripHopByHopRaw } from '@traffic/core';
+import { connectionNamesRaw, isHopByHop, rawHeaderStrings, stripHopByHopRaw } from '@traffic/core';
 import type { HostPolicy } from './options.js';
 
 /**
@@ -109,12 +109,5 @@ export function shadowHeaders(
 
 /** undici raw response headers (Buffers) → [name, value, ...] strings minus hop-by-hop. */
 export function responseHeaders(raw: readonly Buffer[]): string[] {
-  return stripHopByHopRaw(raw.map((piece) => piece.toString('latin1')));
-}
-
-/** All raw headers as strings (for comparison and backendsFinished). */
-export function rawHeaderStrings(raw: readonly Buffer[]): string[] {
-  const out = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = (raw[i] as Buffer).toString('latin1');
-  return out;
+  return stripHopByHopRaw(rawHeaderStrings(raw));
 }

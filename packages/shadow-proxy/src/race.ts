@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rawHeaderStrings } from '@traffic/core';
 import type { Backend } from './backend-pool.js';
 import { Capture } from './capture.js';
 import { SHADOW_ERRORS } from './errors.js';
 import type { ProxyCore } from './exchange.js';
 import type { PreparedHeaders } from './header-policy.js';
-import { rawHeaderStrings, responseHeaders, withHost } from './header-policy.js';
+import { responseHeaders, withHost } from './header-policy.js';
 import type { BackendResult, ShadowRequest } from './hooks.js';
 import { BackendsFinishedEvent } from './hooks.js';
 import { sendProxyAnswer } from './proxy-answer.js';
