@@ -88,6 +88,11 @@ function findHeadEnd(text: string, from: number): number {
   return -1;
 }
 
+/** Up to 60 characters of a line, quoted, for an error message (built only when one is thrown). */
+function shownLine(text: string, start: number, end: number): string {
+  return JSON.stringify(text.slice(start, Math.min(end, start + 60)));
+}
+
 /** True when the target holds whitespace or a control character (0x00-0x20, 0x7f). */
 function badTarget(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
@@ -156,7 +161,6 @@ export function parseHeadFor(bytes: Buffer, options: ParseOptions, lowerName: st
     options.kind === undefined || options.kind === 'auto' ? (looksLikeResponse ? 'response' : 'request') : options.kind;
   let firstSpace = text.indexOf(' ', pos);
   if (firstSpace >= startContentEnd) firstSpace = -1;
-  const shownStartLine = () => JSON.stringify(text.slice(pos, Math.min(startContentEnd, pos + 60)));
   let method = '';
   let target = '';
   let version = '';
@@ -174,7 +178,7 @@ export function parseHeadFor(bytes: Buffer, options: ParseOptions, lowerName: st
     ) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
-        `invalid status line ${shownStartLine()}: expected "HTTP/1.1 200 OK"`,
+        `invalid status line ${shownLine(text, pos, startContentEnd)}: expected "HTTP/1.1 200 OK"`,
         pos,
       );
     }
@@ -196,7 +200,7 @@ export function parseHeadFor(bytes: Buffer, options: ParseOptions, lowerName: st
     ) {
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_START_LINE',
-        `invalid request line ${shownStartLine()}: expected "GET /path HTTP/1.1"`,
+        `invalid request line ${shownLine(text, pos, startContentEnd)}: expected "GET /path HTTP/1.1"`,
         pos,
       );
     }
@@ -254,10 +258,9 @@ export function parseHeadFor(bytes: Buffer, options: ParseOptions, lowerName: st
     }
     const colon = text.indexOf(':', pos);
     if (colon < 0 || colon >= contentEnd || !isToken(text, pos, colon)) {
-      const line = text.slice(pos, Math.min(contentEnd, pos + 60));
       throw headError(
         'TRAFFIC_ERR_HTTP_INVALID_HEADER',
-        `invalid header line ${JSON.stringify(line)}: expected "Name: value" with a token name`,
+        `invalid header line ${shownLine(text, pos, contentEnd)}: expected "Name: value" with a token name`,
         pos,
       );
     }
