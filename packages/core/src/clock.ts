@@ -35,35 +35,39 @@ export function elapsedMs(startNs: bigint, endNs: bigint): number {
  * Logs keep the exact text Go services print so the same dashboards parse both.
  */
 export function formatGoDuration(ns: bigint | number): string {
-  if (typeof ns === 'number' || (ns > -MAX_EXACT && ns < MAX_EXACT)) {
-    // Below 2^53 ns (104 days) plain numbers are exact and much cheaper than bigint arithmetic.
-    let n = Math.round(Number(ns));
-    if (Number.isSafeInteger(n)) {
-      if (n === 0) return '0s';
-      const sign = n < 0 ? '-' : '';
-      if (n < 0) n = -n;
-      if (n < 1000) return `${sign}${n}ns`;
-      if (n < 1_000_000) return `${sign}${fraction(n, 1000, 3)}µs`;
-      if (n < 1_000_000_000) return `${sign}${fraction(n, 1_000_000, 6)}ms`;
-      const hours = Math.floor(n / 3_600_000_000_000);
-      const minutes = Math.floor(n / 60_000_000_000) % 60;
-      const seconds = fraction(n % 60_000_000_000, 1_000_000_000, 9);
-      if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}s`;
-      if (minutes > 0) return `${sign}${minutes}m${seconds}s`;
-      return `${sign}${seconds}s`;
-    }
-  }
-  let n = typeof ns === 'bigint' ? ns : BigInt(Math.round(ns));
-  const sign = n < 0n ? '-' : '';
-  if (n < 0n) n = -n;
-  const hours = n / 3_600_000_000_000n;
-  const minutes = (n / 60_000_000_000n) % 60n;
-  const seconds = bigFraction(n % 60_000_000_000n, 1_000_000_000n);
-  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}s`;
-  return `${sign}${minutes}m${seconds}s`;
+  // Below 2^53 ns (104 days) plain numbers are exact and much cheaper than bigint arithmetic.
+  if (typeof ns === 'bigint') return ns > -MAX_EXACT && ns < MAX_EXACT ? formatExact(Number(ns)) : formatHuge(ns);
+  const n = Math.round(ns);
+  return Number.isSafeInteger(n) ? formatExact(n) : formatHuge(BigInt(n));
 }
 
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+const HOUR_NS = 3_600_000_000_000;
+
+function formatExact(ns: number): string {
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  const n = Math.abs(ns);
+  if (n < 1000) return `${sign}${n}ns`;
+  if (n < 1_000_000) return `${sign}${fraction(n, 1000, 3)}µs`;
+  if (n < 1_000_000_000) return `${sign}${fraction(n, 1_000_000, 6)}ms`;
+  const hours = Math.floor(n / HOUR_NS);
+  return hours > 0 ? `${sign}${hours}h${belowHour(n - hours * HOUR_NS, true)}` : `${sign}${belowHour(n, false)}`;
+}
+
+/** Past 2^53 ns: whole hours as a bigint, the rest (under an hour) as an exact plain number. */
+function formatHuge(ns: bigint): string {
+  const n = ns < 0n ? -ns : ns;
+  const hour = BigInt(HOUR_NS);
+  return `${ns < 0n ? '-' : ''}${n / hour}h${belowHour(Number(n % hour), true)}`;
+}
+
+/** Minutes and seconds of less than an hour ("2m3.5s"; minutes only when asked or non-zero). */
+function belowHour(n: number, withMinutes: boolean): string {
+  const minutes = Math.floor(n / 60_000_000_000);
+  const seconds = fraction(n % 60_000_000_000, 1_000_000_000, 9);
+  return withMinutes || minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+}
 
 /** `value / unit` as decimal text without trailing zeros ("12.5", "3"). */
 function fraction(value: number, unit: number, digits: number): string {
@@ -75,12 +79,4 @@ function fraction(value: number, unit: number, digits: number): string {
   while (decimals.charCodeAt(end - 1) === 0x30) end--;
   decimals = decimals.slice(0, end);
   return `${whole}.${decimals}`;
-}
-
-function bigFraction(value: bigint, unit: bigint): string {
-  const whole = value / unit;
-  const rest = value % unit;
-  if (rest === 0n) return String(whole);
-  const digits = String(unit).length - 1;
-  return `${whole}.${String(rest).padStart(digits, '0').replace(/0+$/, '')}`;
 }
