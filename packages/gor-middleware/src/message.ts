@@ -25,6 +25,9 @@ interface HexSource {
   headStart?: number;
 }
 
+// fromLine's marker for "fields not decoded yet" (no arrays built for them per message).
+const UNDECODED: readonly string[] = [];
+
 // A HookEvent so core's HookRegistry can hand the message itself to keyed handlers (no wrapper
 // closure per keyed handler: thousands of them may be alive).
 export class GorMessage extends HookEvent {
@@ -47,8 +50,10 @@ export class GorMessage extends HookEvent {
   constructor(fields: readonly string[], http: Buffer | HexSource) {
     super();
     this.#type = fields[0] ?? '';
-    this.#id = fields[1] ?? '';
-    this.#rest = fields.slice(2);
+    if (fields !== UNDECODED) {
+      this.#id = fields[1] ?? '';
+      this.#rest = fields.slice(2);
+    }
     if (Buffer.isBuffer(http)) this.#http = http;
     else {
       this.#hex = http;
@@ -58,9 +63,8 @@ export class GorMessage extends HookEvent {
 
   /** A message over an input line whose header was scanned but not decoded; `type` is its first field. */
   static fromLine(source: Required<HexSource>, type: string): GorMessage {
-    const message = new GorMessage([type], source);
-    message.#id = undefined;
-    message.#rest = undefined;
+    const message = new GorMessage(UNDECODED, source);
+    message.#type = type;
     return message;
   }
 
