@@ -73,13 +73,6 @@ function scanSlow(bytes: Uint8Array, start: number, end: number): number {
   return seen & UPPER ? HEX_UPPER : HEX_LOWER;
 }
 
-/** Value of the byte pair at `at` (both must be hex digits), or -1. */
-export function hexByte(bytes: Uint8Array, at: number): number {
-  const hi = VALUE[bytes[at] as number] as number;
-  const lo = VALUE[bytes[at + 1] as number] as number;
-  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
-}
-
 /** A lowercase copy of a hex span (only called for the rare uppercase input). */
 export function lowerHex(bytes: Uint8Array, start: number, end: number): Buffer {
   const out = Buffer.allocUnsafe(end - start);

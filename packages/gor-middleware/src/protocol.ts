@@ -1,4 +1,4 @@
-import { decodeHex, encodeHex, encodeHexInto, encodeLatin1HexInto, hexByte } from './hex.js';
+import { decodeHex, encodeHex, encodeHexInto, encodeLatin1HexInto } from './hex.js';
 import type { GorMessage } from './message.js';
 import type { OutputBatcher } from './output-batcher.js';
 
@@ -16,15 +16,22 @@ export interface ParsedHeader {
 }
 
 /**
- * Scan the header of a hex line span (already checked to be valid, even-length hex) without
- * allocating: returns the offset of the payload's first hex digit and the message type ('1', '2',
- * '3', or '' for any other), or the reason the header is malformed.
+ * Scan the header of a lowercase hex line span without decoding or allocating: returns the offset
+ * of the payload's first hex digit and the message type ('1', '2', '3', or '' for any other), or
+ * the reason the header is malformed. Digit pairs are compared as bytes: the header ends at the
+ * first "0a" pair and its fields are split by "20" pairs. Other bytes never match, so a span not
+ * yet validated at worst reports a malformed header.
  */
 export interface ScannedHeader {
   payloadStart: number;
   /** The type when it is one of the known single-digit types, else ''. */
   type: '1' | '2' | '3' | '';
 }
+
+const DIGIT_0 = 0x30;
+const DIGIT_2 = 0x32;
+const DIGIT_3 = 0x33;
+const DIGIT_A = 0x61;
 
 export function scanHexHeader(line: Buffer, start: number, end: number): ScannedHeader | string {
   const limit = Math.min(end, start + MAX_HEADER_BYTES * 2);
@@ -33,9 +40,10 @@ export function scanHexHeader(line: Buffer, start: number, end: number): Scanned
   let secondSpace = -1;
   let at = start;
   for (; at < limit; at += 2) {
-    const byte = hexByte(line, at);
-    if (byte === 0x0a) break;
-    if (byte === 0x20) {
+    const high = line[at];
+    if (high === DIGIT_0) {
+      if (line[at + 1] === DIGIT_A) break;
+    } else if (high === DIGIT_2 && line[at + 1] === DIGIT_0) {
       spaces++;
       if (firstSpace < 0) firstSpace = at;
       else if (secondSpace < 0) secondSpace = at;
@@ -49,11 +57,11 @@ export function scanHexHeader(line: Buffer, start: number, end: number): Scanned
   if (spaces < 2) return `header has ${spaces + 1} field(s), expected "TYPE ID TIMESTAMP [LATENCY]"`;
   if (firstSpace === start || secondSpace === firstSpace + 2) return 'header has an empty type or ID';
   let type: ScannedHeader['type'] = '';
-  if (firstSpace === start + 2) {
-    const code = hexByte(line, start);
-    if (code === 0x31) type = '1';
-    else if (code === 0x32) type = '2';
-    else if (code === 0x33) type = '3';
+  if (firstSpace === start + 2 && line[start] === DIGIT_3) {
+    const low = line[start + 1];
+    if (low === 0x31) type = '1';
+    else if (low === DIGIT_2) type = '2';
+    else if (low === DIGIT_3) type = '3';
   }
   return { payloadStart: at + 2, type };
 }
