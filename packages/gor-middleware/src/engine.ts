@@ -3,6 +3,7 @@ import type { Logger } from '@traffic/core';
 import type { DispatchResult } from './dispatch.js';
 import { FAILED } from './dispatch.js';
 import { HEX_UPPER, lowerHex, scanHex } from './hex.js';
+import { HexScanner } from './hex-scanner.js';
 import { GorMessage } from './message.js';
 import { OutputBatcher } from './output-batcher.js';
 import { hexHeaderFields, NL, scanHexHeader, writeLine } from './protocol.js';
@@ -10,8 +11,9 @@ import type { GorStats, TypeStats } from './stats.js';
 import { typeName } from './stats.js';
 
 /**
- * The stdin → stdout loop. Reads Buffers, splits lines with indexOf (lines may span many chunks),
- * validates hex without decoding, and with no handlers echoes the bytes it read. Output is batched
+ * The stdin → stdout loop. Reads Buffers; one scan per line finds its end and checks its hex
+ * without decoding (HexScanner; lines may span many chunks); with no handlers it echoes the bytes
+ * it read. Output is batched
  * per input chunk; when stdout buffers more than maxBufferedBytes the input is paused until
  * 'drain', so nothing is dropped and memory stays bounded. With concurrency 1 an async handler
  * holds the next line back; with more, lines of other IDs overlap while lines of the same ID wait.
@@ -39,10 +41,13 @@ export class LineEngine {
   readonly #input: Readable;
   readonly #output: Writable;
   readonly #out: OutputBatcher;
+  readonly #scanner = new HexScanner();
   readonly #concurrency: number;
   #lineNumber = 0;
   #partial: Buffer[] = [];
   #partialBytes = 0;
+  /** Every partial piece is lowercase hex (the scan that found no "\n" in it said so). */
+  #partialClean = true;
   #skipping = false;
   #stash: { chunk: Buffer; start: number } | undefined;
   readonly #backlog: Buffer[] = [];
@@ -84,8 +89,7 @@ export class LineEngine {
     this.#input.pause();
     if (this.#partialBytes > 0)
       this.#host.logger.warn({ bytes: this.#partialBytes }, 'gor: stopped inside a line; its bytes were not processed');
-    this.#partial = [];
-    this.#partialBytes = 0;
+    this.#clearPartial();
     this.#ended = true;
     this.#maybeFinish();
   }
@@ -104,46 +108,42 @@ export class LineEngine {
   }
 
   #consume(chunk: Buffer, from: number): void {
+    const scanner = this.#scanner;
+    scanner.load(chunk);
+    const length = chunk.length;
     let start = from;
     // Both fields are read every time: a load TurboFan never saw run (behind a short-circuit that
     // held for the first thousands of chunks) cost a deoptimization of this whole hot loop later.
     const skipping = this.#skipping;
     if (this.#partialBytes > 0 || skipping) {
-      const nl = chunk.indexOf(0x0a, start);
+      const stop = scanner.hexEnd(chunk, start, length);
+      const nl = stop < length && chunk[stop] === 0x0a ? stop : chunk.indexOf(0x0a, stop);
       if (nl < 0) {
-        this.#addPartial(chunk.subarray(start));
+        this.#addPartial(chunk.subarray(start), stop === length);
         this.#afterBatch();
         return;
       }
       if (skipping) {
         this.#skipping = false;
         start = nl + 1;
-      } else {
-        const total = this.#partialBytes + nl - start;
-        if (total <= this.#host.maxLineBytes && this.#echoPieces(chunk, start, nl)) {
-          this.#partial = [];
-          this.#partialBytes = 0;
-          start = nl + 1;
-        } else {
-          this.#partial.push(chunk.subarray(start, nl));
-          const line = Buffer.concat(this.#partial, total);
-          this.#partial = [];
-          this.#partialBytes = 0;
-          start = nl + 1;
-          if (line.length > this.#host.maxLineBytes) this.#tooLong(line.length);
-          else if (this.#line(line, 0, line.length, false)) {
-            this.#stash = { chunk, start };
-            this.#afterBatch();
-            return;
-          }
-        }
-      }
+      } else if (this.#finishPartial(chunk, start, nl, this.#partialClean && stop === nl)) {
+        this.#stash = { chunk, start: nl + 1 };
+        this.#afterBatch();
+        return;
+      } else start = nl + 1;
     }
     for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl < 0) break;
+      // A clean line's scan stops at its own "\n"; any other stop needs the general path.
+      const stop = scanner.hexEnd(chunk, start, length);
+      const clean = stop < length && chunk[stop] === 0x0a;
+      const nl = clean ? stop : stop < length ? chunk.indexOf(0x0a, stop) : -1;
+      if (nl < 0) {
+        if (start < length) this.#addPartial(chunk.subarray(start), stop === length);
+        break;
+      }
       let blocked = false;
       if (nl - start > this.#host.maxLineBytes) this.#tooLong(nl - start);
+      else if (clean) blocked = this.#hexLine(chunk, start, nl, true, this.#nextLine());
       else blocked = this.#line(chunk, start, nl, true);
       start = nl + 1;
       if (blocked) {
@@ -152,52 +152,50 @@ export class LineEngine {
         return;
       }
     }
-    if (start < chunk.length) this.#addPartial(chunk.subarray(start));
     this.#afterBatch();
   }
 
   /**
-   * Passthrough of a line that spans reads, without joining its pieces: when no handler is
-   * registered, the pieces are validated in place and written as they are. Returns false (nothing
-   * done) when the line needs the general path: handlers, uppercase hex, a CR, a short first piece.
+   * The line that started in earlier reads ends at `nl` in this chunk; `clean` says every piece is
+   * lowercase hex. Returns true when input must wait.
+   */
+  #finishPartial(chunk: Buffer, start: number, nl: number, clean: boolean): boolean {
+    const total = this.#partialBytes + nl - start;
+    if (total > this.#host.maxLineBytes) {
+      this.#tooLong(total);
+      this.#clearPartial();
+      return false;
+    }
+    if (clean && this.#echoPieces(chunk, start, nl)) {
+      this.#clearPartial();
+      return false;
+    }
+    this.#partial.push(chunk.subarray(start, nl));
+    const line = Buffer.concat(this.#partial, total);
+    this.#clearPartial();
+    return clean
+      ? this.#hexLine(line, 0, line.length, false, this.#nextLine())
+      : this.#line(line, 0, line.length, false);
+  }
+
+  /**
+   * Passthrough of a clean line that spans reads, without joining its pieces: when no handler is
+   * registered they are written as they are. Returns false (nothing done) when the line needs the
+   * general path: handlers, or a header that does not fit in the first piece.
    */
   #echoPieces(chunk: Buffer, start: number, nl: number): boolean {
     const host = this.#host;
     if (host.submit !== undefined || !host.idle()) return false;
     const pieces = this.#partial;
     const first = pieces[0] as Buffer;
-    const lastByte = nl > start ? chunk[nl - 1] : first.length > 0 ? (pieces.at(-1) as Buffer).at(-1) : undefined;
-    if (lastByte === 0x0d) return false;
     const header = scanHexHeader(first, 0, first.length & ~1);
     if (typeof header === 'string') return false; // the general path reports it (or finds it past this piece)
-    let offset = 0;
-    let bad = -1;
-    for (const piece of pieces) {
-      const scan = scanHex(piece, 0, piece.length);
-      if (scan === HEX_UPPER) return false;
-      if (scan >= 0) {
-        bad = offset + scan;
-        break;
-      }
-      offset += piece.length;
-    }
-    if (bad < 0) {
-      const scan = scanHex(chunk, start, nl);
-      if (scan === HEX_UPPER) return false;
-      if (scan >= 0) bad = offset + scan - start;
-    }
-    const stats = host.stats;
-    const lineNumber = ++this.#lineNumber;
-    stats.lines++;
-    if (bad >= 0) {
-      this.#malformed(lineNumber, `invalid hex character at column ${bad + 1}`);
-      return true;
-    }
+    const lineNumber = this.#nextLine();
     if ((this.#partialBytes + nl - start) & 1) {
       this.#malformed(lineNumber, 'odd number of hex digits');
       return true;
     }
-    const typeStats = stats.byType[header.type === '' ? 'other' : typeName(header.type)];
+    const typeStats = host.stats.byType[header.type === '' ? 'other' : typeName(header.type)];
     typeStats.in++;
     typeStats.forwarded++;
     for (const piece of pieces) this.#out.push(piece);
@@ -205,34 +203,45 @@ export class LineEngine {
     return true;
   }
 
-  #addPartial(piece: Buffer): void {
+  #nextLine(): number {
+    this.#host.stats.lines++;
+    return ++this.#lineNumber;
+  }
+
+  #clearPartial(): void {
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#partialClean = true;
+  }
+
+  /** Keep the start of a line that continues in the next read; `clean`: the piece is lowercase hex. */
+  #addPartial(piece: Buffer, clean: boolean): void {
     if (this.#skipping) return;
     this.#partial.push(piece);
     this.#partialBytes += piece.length;
+    this.#partialClean &&= clean;
     if (this.#partialBytes > this.#host.maxLineBytes) {
       this.#tooLong(this.#partialBytes);
-      this.#partial = [];
-      this.#partialBytes = 0;
+      this.#clearPartial();
       this.#skipping = true;
     }
   }
 
   #tooLong(bytes: number): void {
-    this.#lineNumber++;
-    this.#host.stats.lines++;
+    const lineNumber = this.#nextLine();
     this.#host.stats.tooLong++;
     this.#host.logger.error(
-      { code: 'TRAFFIC_ERR_GOR_LINE_TOO_LONG', line: this.#lineNumber, bytes, maxLineBytes: this.#host.maxLineBytes },
-      `gor: line ${this.#lineNumber} is longer than maxLineBytes (${this.#host.maxLineBytes} bytes of hex); skipped`,
+      { code: 'TRAFFIC_ERR_GOR_LINE_TOO_LONG', line: lineNumber, bytes, maxLineBytes: this.#host.maxLineBytes },
+      `gor: line ${lineNumber} is longer than maxLineBytes (${this.#host.maxLineBytes} bytes of hex); skipped`,
     );
   }
 
-  /** Handle one line [start, end) of buf; `inChunk` says buf[end] is the line's own `\n`. Returns true when input must wait. */
+  /**
+   * Handle one line [start, end) of buf not known to be clean: a CR before its `\n`, bad bytes or
+   * uppercase digits. `inChunk` says buf[end] is the line's own `\n`. Returns true when input must wait.
+   */
   #line(buffer: Buffer, lineStart: number, lineEnd: number, inChunk: boolean): boolean {
-    const host = this.#host;
-    const stats = host.stats;
-    const lineNumber = ++this.#lineNumber;
-    stats.lines++;
+    const lineNumber = this.#nextLine();
     let buf = buffer;
     let start = lineStart;
     let end = lineEnd;
@@ -241,19 +250,26 @@ export class LineEngine {
       end--;
       echoable = false;
     }
-    if (end === start) {
-      stats.empty++;
-      return false;
-    }
     const scan = scanHex(buf, start, end);
     if (scan >= 0) return this.#malformed(lineNumber, `invalid hex character at column ${scan - start + 1}`);
-    if ((end - start) & 1) return this.#malformed(lineNumber, 'odd number of hex digits');
     if (scan === HEX_UPPER) {
       buf = lowerHex(buf, start, end);
       start = 0;
       end = buf.length;
       echoable = false;
     }
+    return this.#hexLine(buf, start, end, echoable, lineNumber);
+  }
+
+  /** Handle one line of lowercase hex digits: its header, then echo or dispatch. Returns true when input must wait. */
+  #hexLine(buf: Buffer, start: number, end: number, echoable: boolean, lineNumber: number): boolean {
+    const host = this.#host;
+    const stats = host.stats;
+    if (end === start) {
+      stats.empty++;
+      return false;
+    }
+    if ((end - start) & 1) return this.#malformed(lineNumber, 'odd number of hex digits');
     const header = scanHexHeader(buf, start, end);
     if (typeof header === 'string') return this.#malformed(lineNumber, header);
     const typeStats = stats.byType[header.type === '' ? 'other' : typeName(header.type)];
@@ -447,8 +463,7 @@ export class LineEngine {
     if (this.#partialBytes > 0 && !this.#stopped) {
       // The last line had no '\n': still a message.
       const line = Buffer.concat(this.#partial, this.#partialBytes);
-      this.#partial = [];
-      this.#partialBytes = 0;
+      this.#clearPartial();
       if (this.#line(line, 0, line.length, false)) return;
     }
     this.#out.flush();

@@ -24,32 +24,36 @@ export const HEX_LOWER = -1;
 export const HEX_UPPER = -2;
 
 export function scanHex(bytes: Uint8Array, start: number, end: number): number {
-  // Fast path: 4 bytes at a time (SWAR) while every byte is a lowercase hex digit; the byte loop
-  // below finds the position of a bad byte or notices uppercase digits.
+  let i = hexEnd(bytes, start, end);
+  if (i === end) return HEX_LOWER;
+  // Byte i is not a lowercase digit: it is either bad or the first uppercase one.
+  for (; i < end; i++) if (CLASS[bytes[i] as number] === INVALID) return i;
+  return HEX_UPPER;
+}
+
+/** Offset of the first byte in [start, end) that is not a lowercase hex digit, or `end`. */
+export function hexEnd(bytes: Uint8Array, start: number, end: number): number {
+  // Four bytes at a time (SWAR) while every byte is a lowercase hex digit; the byte loop below
+  // finds the exact offset within the word that failed.
   let i = start;
-  const lead = (4 - ((bytes.byteOffset + i) & 3)) & 3;
   if (end - start >= 64) {
-    const stop = Math.min(end, i + lead);
-    for (; i < stop; i++) if (CLASS[bytes[i] as number] !== LOWER) return scanSlow(bytes, start, end);
+    const lead = (4 - ((bytes.byteOffset + i) & 3)) & 3;
+    for (const stop = i + lead; i < stop; i++) if (CLASS[bytes[i] as number] !== LOWER) return i;
     const words = wordsOf(bytes.buffer as ArrayBuffer);
     const first = (bytes.byteOffset + i) >> 2;
-    const count = (end - i) >> 2;
-    for (let w = first; w < first + count; w++) {
+    const last = first + ((end - i) >> 2);
+    let w = first;
+    for (; w < last; w++) {
       const x = words[w] as number;
-      if (x & 0x80808080) return scanSlow(bytes, start, end);
+      if (x & 0x80808080) break;
       const digit = (x + 0x50505050) & ~(x + 0x46464646);
       const af = (x + 0x1f1f1f1f) & ~(x + 0x19191919);
-      if (((digit | af) & 0x80808080) !== 0x80808080 >> 0) return scanSlow(bytes, start, end);
+      if (((digit | af) & 0x80808080) !== 0x80808080 >> 0) break;
     }
-    i += count << 2;
+    i += (w - first) << 2;
   }
-  let seen = 0;
-  for (; i < end; i++) {
-    const cls = CLASS[bytes[i] as number] as number;
-    if (cls === INVALID) return i;
-    seen |= cls;
-  }
-  return seen & UPPER ? HEX_UPPER : HEX_LOWER;
+  for (; i < end; i++) if (CLASS[bytes[i] as number] !== LOWER) return i;
+  return end;
 }
 
 // One 32-bit view per input ArrayBuffer (many lines share a read buffer), not one per line.
@@ -61,16 +65,6 @@ function wordsOf(buffer: ArrayBuffer): Uint32Array {
     lastWords = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
   }
   return lastWords;
-}
-
-function scanSlow(bytes: Uint8Array, start: number, end: number): number {
-  let seen = 0;
-  for (let i = start; i < end; i++) {
-    const cls = CLASS[bytes[i] as number] as number;
-    if (cls === INVALID) return i;
-    seen |= cls;
-  }
-  return seen & UPPER ? HEX_UPPER : HEX_LOWER;
 }
 
 /** A lowercase copy of a hex span (only called for the rare uppercase input). */

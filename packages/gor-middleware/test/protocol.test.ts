@@ -145,6 +145,56 @@ describe('stream engine', () => {
     expect(gor.stats.byType.request).toMatchObject({ in: 3, forwarded: 3 });
   });
 
+  it('property: with bad lines anywhere and reads cut anywhere, the engine writes what process() does line by line', async () => {
+    const valid = fc
+      .record({ id: fc.stringMatching(/^[0-9a-z]{1,30}$/), http: fc.uint8Array({ maxLength: 200 }) })
+      .map(({ id, http }) => line(`1 ${id} 1 0`, Buffer.from(http)).slice(0, -1));
+    const anyLine = fc.oneof(
+      { weight: 6, arbitrary: valid },
+      { weight: 1, arbitrary: valid.map((text) => text.toUpperCase()) },
+      { weight: 1, arbitrary: valid.map((text) => `${text}\r`) },
+      { weight: 1, arbitrary: valid.map((text) => text.slice(0, -1)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(valid, fc.nat(), fc.constantFrom('g', 'Z', ' ', '\r', '\u0000', '\u00e6'))
+          .map(([text, at, bad]) => text.slice(0, at % text.length) + bad + text.slice((at % text.length) + 1)),
+      },
+      { weight: 1, arbitrary: fc.constantFrom('', '\r', Buffer.from('no header').toString('hex')) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(anyLine, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 400 }),
+        async (lines, cut) => {
+          const reference = createMiddleware();
+          let expected = '';
+          let malformed = 0;
+          for (const text of lines) {
+            if (text === '' || text === '\r') continue;
+            try {
+              expected += (await reference.process(text))?.toString('latin1');
+            } catch {
+              malformed++;
+            }
+          }
+          const input = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+          const pieces: Buffer[] = [];
+          for (let at = 0; at < input.length; at += cut) pieces.push(input.subarray(at, at + cut));
+          for (const gor of [
+            createMiddleware({ logger: memoryLogger().logger }),
+            createMiddleware({ logger: memoryLogger().logger }).on('message', (m) => m),
+          ]) {
+            expect(await runOver(gor, pieces)).toBe(expected);
+            expect(gor.stats.malformed).toBe(malformed);
+            expect(gor.stats.lines).toBe(lines.length);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('processes a last line that has no trailing newline', async () => {
     const gor = createMiddleware();
     expect(await runOver(gor, line('1 a 1 0', GET).trim())).toBe(line('1 a 1 0', GET));
