@@ -77,15 +77,12 @@ export function lowerHex(bytes: Uint8Array, start: number, end: number): Buffer 
   return out;
 }
 
-// Small spans are converted in JS (no intermediate string, no native call); large ones natively.
-const NATIVE_FROM = 2048;
 const DIGITS = new Uint8Array(16);
 for (let i = 0; i < 16; i++) DIGITS[i] = i.toString(16).charCodeAt(0);
 
-/** Decode a valid, even-length hex span to bytes. */
-export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
+/** Decode a valid, even-length hex span to bytes, one pair at a time (see hex-codec.ts). */
+export function decodeHexJs(bytes: Uint8Array, start: number, end: number): Buffer {
   const length = (end - start) >> 1;
-  if (length >= NATIVE_FROM) return Buffer.from(bytes.toString('latin1', start, end), 'hex');
   const out = allocSmall(length);
   for (let i = 0, at = start; i < length; i++, at += 2) {
     out[i] = ((VALUE[bytes[at] as number] as number) << 4) | (VALUE[bytes[at + 1] as number] as number);
@@ -93,43 +90,15 @@ export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
   return out;
 }
 
-// Two hex digits per 16-bit store: T16[b] is the digit pair of byte b, T2[(a << 8) | b] the low
-// digit of a followed by the high digit of b (for odd output offsets). Little-endian layout.
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const T16 = new Uint16Array(256);
-const T2 = new Uint16Array(65536);
-for (let i = 0; i < 256; i++) T16[i] = (DIGITS[i >> 4] as number) | ((DIGITS[i & 15] as number) << 8);
-for (let a = 0; a < 256; a++) {
-  for (let b = 0; b < 256; b++) T2[(a << 8) | b] = (DIGITS[a & 15] as number) | ((DIGITS[b >> 4] as number) << 8);
-}
-
-/**
- * Write the lowercase hex of `src` into `dst` at `offset`; returns the offset after it. `dst16` is
- * a Uint16Array over the whole of `dst`'s memory when `dst` starts 2-byte aligned (the output scratch).
- */
-export function encodeHexInto(src: Uint8Array, dst: Buffer, offset: number, dst16?: Uint16Array): number {
-  const n = src.length;
-  if (n === 0) return offset;
-  if (dst16 === undefined || !LITTLE_ENDIAN || (dst.byteOffset & 1) !== 0) {
-    let at = offset;
-    for (let i = 0; i < n; i++) {
-      const byte = src[i] as number;
-      dst[at++] = DIGITS[byte >> 4] as number;
-      dst[at++] = DIGITS[byte & 15] as number;
-    }
-    return at;
+/** Write the lowercase hex of `src` into `dst` at `offset`, one byte at a time; returns the offset after it. */
+export function encodeHexIntoJs(src: Uint8Array, dst: Uint8Array, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < src.length; i++) {
+    const byte = src[i] as number;
+    dst[at++] = DIGITS[byte >> 4] as number;
+    dst[at++] = DIGITS[byte & 15] as number;
   }
-  const base = dst.byteOffset + offset;
-  if ((base & 1) === 0) {
-    const w = base >> 1;
-    for (let i = 0; i < n; i++) dst16[w + i] = T16[src[i] as number] as number;
-  } else {
-    dst[offset] = DIGITS[(src[0] as number) >> 4] as number;
-    const w = (base + 1) >> 1;
-    for (let i = 0; i < n - 1; i++) dst16[w + i] = T2[((src[i] as number) << 8) | (src[i + 1] as number)] as number;
-    dst[offset + 2 * n - 1] = DIGITS[(src[n - 1] as number) & 15] as number;
-  }
-  return offset + 2 * n;
+  return at;
 }
 
 /** Write the lowercase hex of a latin1 string's char codes (a header line). */
@@ -141,12 +110,4 @@ export function encodeLatin1HexInto(text: string, dst: Buffer, offset: number): 
     dst[at++] = DIGITS[code & 15] as number;
   }
   return at;
-}
-
-/** The lowercase hex of `src` as a new Buffer (native for large inputs). */
-export function encodeHex(src: Buffer): Buffer {
-  if (src.length >= NATIVE_FROM) return Buffer.from(src.toString('hex'), 'latin1');
-  const out = Buffer.allocUnsafe(src.length * 2);
-  encodeHexInto(src, out, 0);
-  return out;
 }

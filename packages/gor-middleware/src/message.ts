@@ -1,5 +1,5 @@
 import { HookEvent } from '@traffic/core';
-import { decodeHex } from './hex.js';
+import { decodeHex } from './hex-codec.js';
 import { hexHeaderFields } from './protocol.js';
 
 /**

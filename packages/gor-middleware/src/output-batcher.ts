@@ -12,31 +12,19 @@ import type { Writable } from 'node:stream';
 const SCRATCH_BYTES = 256 * 1024;
 const COPY_BELOW = 8 * 1024;
 
-interface Scratch {
-  bytes: Buffer;
-  /** The same memory as 16-bit words (two hex digits per store). */
-  words: Uint16Array;
-}
-
-function newScratch(size: number): Scratch {
-  const bytes = Buffer.allocUnsafeSlow(size);
-  return { bytes, words: new Uint16Array(bytes.buffer, 0, bytes.buffer.byteLength >> 1) };
-}
-
 export class OutputBatcher {
   readonly #out: Writable;
   #parts: Buffer[] = [];
   #runBuf: Buffer | undefined;
   #runStart = 0;
   #runEnd = 0;
-  #current: Scratch = newScratch(SCRATCH_BYTES);
-  #scratch: Buffer = this.#current.bytes;
+  #scratch: Buffer = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   #scratchStart = 0;
   #used = 0;
   /** Full scratch buffers whose last bytes go out with the next flush. */
-  #retired: Scratch[] = [];
+  #retired: Buffer[] = [];
   /** Scratch buffers the stream has taken everything from. */
-  readonly #spare: Scratch[] = [];
+  readonly #spare: Buffer[] = [];
   readonly #maxSpare: number;
 
   /**
@@ -83,10 +71,10 @@ export class OutputBatcher {
     this.#closeRun();
     if (this.#used + bytes > this.#scratch.length) {
       this.#commitScratch();
-      if (this.#current.bytes.length === SCRATCH_BYTES) this.#retired.push(this.#current);
-      this.#current =
-        (bytes <= SCRATCH_BYTES ? this.#spare.pop() : undefined) ?? newScratch(Math.max(SCRATCH_BYTES, bytes));
-      this.#scratch = this.#current.bytes;
+      if (this.#scratch.length === SCRATCH_BYTES) this.#retired.push(this.#scratch);
+      this.#scratch =
+        (bytes <= SCRATCH_BYTES ? this.#spare.pop() : undefined) ??
+        Buffer.allocUnsafeSlow(Math.max(SCRATCH_BYTES, bytes));
       this.#scratchStart = 0;
       this.#used = 0;
     }
@@ -95,11 +83,6 @@ export class OutputBatcher {
 
   get scratch(): Buffer {
     return this.#scratch;
-  }
-
-  /** The scratch memory as 16-bit words (for two-digit hex stores). */
-  get scratch16(): Uint16Array {
-    return this.#current.words;
   }
 
   commit(end: number): void {

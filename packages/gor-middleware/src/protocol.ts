@@ -1,4 +1,5 @@
-import { decodeHex, encodeHex, encodeHexInto, encodeLatin1HexInto } from './hex.js';
+import { encodeLatin1HexInto } from './hex.js';
+import { decodeHex, encodeHex, encodeHexInto } from './hex-codec.js';
 import type { GorMessage } from './message.js';
 import type { OutputBatcher } from './output-batcher.js';
 
@@ -138,7 +139,7 @@ export function writeLine(out: OutputBatcher, message: GorMessage): void {
   scratch[at++] = 0x30;
   scratch[at++] = 0x61;
   if (inline) {
-    at = encodeHexInto(http, scratch, at, out.scratch16);
+    at = encodeHexInto(http, scratch, at);
     scratch[at++] = 0x0a;
     out.commit(at);
     return;

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hexEnd } from '../src/hex.js';
+import { decodeHexJs, encodeHexIntoJs, hexEnd } from '../src/hex.js';
+import { decodeHex, encodeHex, encodeHexInto } from '../src/hex-codec.js';
 import { HexScanner } from '../src/hex-scanner.js';
 
 /** The obvious definition, one byte at a time. */
@@ -80,8 +81,49 @@ describe('HexScanner', () => {
     expect(scanner.hexEnd(chunk, 0, chunk.length)).toBe(100);
   });
 
-  it('ships the WebAssembly that hex-end.wat compiles to (run `npm run build:wasm` after editing it)', async () => {
+  it('ships the WebAssembly that hex.wat compiles to (run `npm run build:wasm` after editing it)', async () => {
     const script = fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url));
     await expect(promisify(execFile)(process.execPath, [script, '--check'])).resolves.toBeDefined();
+  });
+});
+
+describe('hex codec', () => {
+  it('property: encodes like Buffer#toString("hex") and decodes either case back, at any length and offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat(40), (values, offset) => {
+        const bytes = Buffer.from(values);
+        const hex = bytes.toString('hex');
+        expect(encodeHex(bytes).toString('latin1')).toBe(hex);
+        // Into the middle of a buffer: the bytes around the output are untouched.
+        const dst = Buffer.alloc(offset + 2 * bytes.length + 40, 0x2e);
+        expect(encodeHexInto(bytes, dst, offset)).toBe(offset + 2 * bytes.length);
+        expect(dst.toString('latin1')).toBe('.'.repeat(offset) + hex + '.'.repeat(40));
+        expect(encodeHexIntoJs(bytes, dst, offset)).toBe(offset + 2 * bytes.length);
+        expect(dst.toString('latin1')).toBe('.'.repeat(offset) + hex + '.'.repeat(40));
+        // Decoded from a span inside a line, lowercase and uppercase.
+        for (const text of [hex, hex.toUpperCase()]) {
+          const line = Buffer.from(`xyz${text}\n`, 'latin1');
+          expect(decodeHex(line, 3, 3 + text.length).equals(bytes)).toBe(true);
+          expect(decodeHexJs(line, 3, 3 + text.length).equals(bytes)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives each decoded payload its own memory', () => {
+    const first = decodeHex(Buffer.from('00112233'), 0, 8);
+    decodeHex(Buffer.from('ffffffff'), 0, 8);
+    expect(first.toString('hex')).toBe('00112233');
+  });
+
+  it('handles payloads on both sides of the WebAssembly size limit (256 KiB) alike', () => {
+    for (const size of [256 * 1024 - 1, 256 * 1024, 256 * 1024 + 1, 700_000]) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 7919) & 0xff;
+      const hex = encodeHex(bytes);
+      expect(hex.equals(Buffer.from(bytes.toString('hex'), 'latin1'))).toBe(true);
+      expect(decodeHex(hex, 0, hex.length).equals(bytes)).toBe(true);
+    }
   });
 });
