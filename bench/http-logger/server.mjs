@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One hello-world node:http server per process, logging (or not) with the chosen peer:
-//   node server.mjs <bare|ours|pino-http|morgan> [logfile]
+//   node server.mjs <bare|ours|pino-http|morgan|busy-N> [logfile]   (busy-N: N µs of CPU per request)
 // Prints "READY {port}" when listening; on SIGTERM flushes its log and exits.
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:http';
@@ -34,6 +34,14 @@ if (mode === 'ours') {
   const log = morgan('combined', { stream });
   handler = (req, res) => log(req, res, () => hello(req, res));
   flush = () => new Promise((resolve) => stream.end(resolve));
+} else if (/^busy-\d+$/.test(mode)) {
+  // Calibration (run.mjs --calibrate): pure CPU work of a known cost per request, no allocation.
+  const costMs = Number(mode.slice('busy-'.length)) / 1000;
+  handler = (req, res) => {
+    const until = performance.now() + costMs;
+    while (performance.now() < until);
+    hello(req, res);
+  };
 } else if (mode !== 'bare') {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
