@@ -13,9 +13,8 @@ import { typeName } from './stats.js';
 /**
  * The stdin → stdout loop. Reads Buffers; one scan per line finds its end and checks its hex
  * without decoding (HexScanner; lines may span many chunks); with no handlers it echoes the bytes
- * it read. Output is batched
- * per input chunk; when stdout buffers more than maxBufferedBytes the input is paused until
- * 'drain', so nothing is dropped and memory stays bounded. With concurrency 1 an async handler
+ * it read. Output is batched per input chunk; when stdout buffers more than maxBufferedBytes the
+ * input is paused until 'drain', so nothing is dropped and memory stays bounded. With concurrency 1 an async handler
  * holds the next line back; with more, lines of other IDs overlap while lines of the same ID wait.
  */
 export interface WorkerReply {
