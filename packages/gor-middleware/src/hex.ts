@@ -1,8 +1,10 @@
 import { allocSmall } from '@traffic/core';
 
 /**
- * Hex scanning on raw bytes (never through strings on the hot path). A lookup table classifies each
- * byte: lowercase hex digits are the common case, uppercase is accepted and normalised on output.
+ * Hex work on raw bytes in JavaScript (never through strings on the hot path): the general scan that
+ * tells bad bytes from uppercase digits, and the fallbacks of hex.wat (see HexScanner and
+ * hex-codec.ts) where WebAssembly is missing. A lookup table classifies each byte: lowercase hex
+ * digits are the common case, uppercase is accepted and normalised on output.
  */
 const INVALID = 0;
 const LOWER = 1;
