@@ -14,8 +14,10 @@ interface Child {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(mode: string, options: object = {}): Child {
-  const child = spawn(process.execPath, [SERVE, mode, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+function start(mode: string, options: object = {}, nodeFlags: string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeFlags, SERVE, mode, JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const out: Buffer[] = [];
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -73,6 +75,26 @@ describe('middleware as a child process', () => {
     expect(reports).toEqual([2, 5]);
     expect(stats(mw.stderr())).toMatchObject({ lines: 6, malformed: 2 });
   }, 60_000);
+
+  it('gives the same output without WebAssembly (node --jitless) as with it', async () => {
+    const input = [
+      line('1 a 1 0', `GET /${'x'.repeat(500)} HTTP/1.1\r\nHost: a\r\n\r\n`),
+      'not hex\n',
+      line('2 a 1 5', OK).toUpperCase().replace('N', '\n'),
+      `${line('1 b 1 0', GET).slice(0, -1)}\r\n`,
+      line('1 c 1 0', Buffer.alloc(300_000, 0xe6)),
+    ].join('');
+    const outputs: string[] = [];
+    for (const flags of [[], ['--jitless']]) {
+      const mw = start('header', {}, flags);
+      mw.child.stdin.end(input);
+      expect((await mw.exit).code).toBe(0);
+      expect(stats(mw.stderr())).toMatchObject({ lines: 5, malformed: 1 });
+      outputs.push(mw.stdout().toString('latin1'));
+    }
+    expect(outputs[0]?.split('\n')).toHaveLength(5);
+    expect(outputs[1]).toBe(outputs[0]);
+  });
 
   it('keeps every line when stdout is not read for a while (bounded buffer, no drop, no deadlock)', async () => {
     const mw = start('header', { maxBufferedBytes: 64 * 1024 });
