@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventProxy } from '../src/index.js';
 import { startProxy } from './helpers.js';
@@ -23,6 +25,14 @@ async function startUpstream(handler: Parameters<typeof createServer>[1]): Promi
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
+
+/** A client script for `node -e`: GET argv[1], print the body's length. */
+const COUNT_BODY_BYTES = `
+require('node:http').get(process.argv[1], { agent: false }, (res) => {
+  let bytes = 0;
+  res.on('data', (chunk) => { bytes += chunk.length; });
+  res.on('end', () => process.stdout.write(String(bytes)));
+});`;
 
 /** GET through the proxy; resolves with the time to the first body byte and the total bytes. */
 function timedGet(url: string): Promise<{ firstByteMs: number; totalMs: number; bytes: number }> {
@@ -82,7 +92,7 @@ for (const mode of ['fast path', 'with listeners'] as const) {
       expect(result.bytes).toBe(Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join('').length);
     });
 
-    it('a 100 MiB response streams with < 30 MB RSS growth', async () => {
+    it('a 100 MiB response streams with RSS growth under half its size', async () => {
       const total = 100 * 1024 * 1024;
       const piece = Buffer.alloc(64 * 1024, 0x61);
       const upstream = await startUpstream((_req, res) => {
@@ -111,13 +121,17 @@ for (const mode of ['fast path', 'with listeners'] as const) {
         peak = Math.max(peak, process.memoryUsage().rss);
       }, 10);
       try {
-        const result = await timedGet(`${started.url}/big`);
-        expect(result.bytes).toBe(total);
+        // The client reads in its own process: its 100 MiB of read buffers are not the proxy's memory.
+        const { stdout } = await promisify(execFile)(process.execPath, ['-e', COUNT_BODY_BYTES, `${started.url}/big`]);
+        expect(Number(stdout)).toBe(total);
       } finally {
         clearInterval(sampler);
       }
       peak = Math.max(peak, process.memoryUsage().rss);
-      expect((peak - before) / 1e6).toBeLessThan(30);
+      // Growth was 0-23 MB in runs on an idle machine, 39 MB once under a full CI run: the young
+      // generation of the garbage collector may grow by up to 32 MB at any time. Buffering the body
+      // would add 100 MiB.
+      expect((peak - before) / 1e6).toBeLessThan(48);
     });
   });
 }
