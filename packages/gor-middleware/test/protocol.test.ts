@@ -195,6 +195,28 @@ describe('stream engine', () => {
     );
   });
 
+  it('checks reads over 1 MiB (scanned in JavaScript, not copied to WebAssembly) the same way', async () => {
+    const { logger } = memoryLogger();
+    const gor = createMiddleware({ logger });
+    const pieces: string[] = [];
+    let expected = '';
+    for (let i = 0; i < 12_000; i++) {
+      const good = line(`1 id${i} 1 0`, GET);
+      const text =
+        i % 1000 === 999
+          ? `${good.slice(0, 40)}Q${good.slice(41)}`
+          : i % 1000 === 500
+            ? good.toUpperCase().replace('N', '\n')
+            : good;
+      pieces.push(text);
+      if (i % 1000 !== 999) expected += good;
+    }
+    const input = Buffer.from(pieces.join(''), 'latin1');
+    expect(input.length).toBeGreaterThan(1024 * 1024);
+    expect(await runOver(gor, [input])).toBe(expected);
+    expect(gor.stats).toMatchObject({ lines: 12_000, malformed: 12 });
+  });
+
   it('processes a last line that has no trailing newline', async () => {
     const gor = createMiddleware();
     expect(await runOver(gor, line('1 a 1 0', GET).trim())).toBe(line('1 a 1 0', GET));
