@@ -1,5 +1,5 @@
 import { hexEnd } from './hex.js';
-import { type HexWasm, instantiateHexWasm, READ_WRITE_PAST, WASM_PAGE } from './hex-wasm-instance.js';
+import { growMemory, type HexWasm, instantiateHexWasm, READ_WRITE_PAST } from './hex-wasm-instance.js';
 
 /**
  * Finds where lowercase hex stops in an input chunk: the line's "\n" when the line is clean, else
@@ -23,15 +23,19 @@ export class HexScanner {
     if (this.#wasm !== undefined) this.#memory = new Uint8Array(this.#wasm.memory.buffer);
   }
 
-  /** Copy `chunk` into WebAssembly memory, so that hexEnd on it runs there (skipped when too large). */
+  /**
+   * Copy `chunk` into WebAssembly memory, so that hexEnd on it runs there (skipped when too large,
+   * and when it is there already: the engine resumes a chunk after every line an async handler held).
+   */
   load(chunk: Buffer): void {
+    if (chunk === this.#loaded) return;
     const wasm = this.#wasm;
     if (wasm === undefined || chunk.length > MAX_LOADED_BYTES) {
       this.#loaded = undefined;
       return;
     }
     if (chunk.length + READ_WRITE_PAST > this.#memory.length) {
-      wasm.memory.grow(Math.ceil((chunk.length + READ_WRITE_PAST - this.#memory.length) / WASM_PAGE));
+      growMemory(wasm, chunk.length + READ_WRITE_PAST);
       this.#memory = new Uint8Array(wasm.memory.buffer);
     }
     this.#memory.set(chunk);

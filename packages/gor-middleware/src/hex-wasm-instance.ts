@@ -18,7 +18,7 @@ interface WasmApi {
   Instance: new (module: object) => { exports: unknown };
 }
 
-export const WASM_PAGE = 64 * 1024;
+const WASM_PAGE = 64 * 1024;
 /** Room every caller leaves after each region it reads or writes (see hex.wat). */
 export const READ_WRITE_PAST = 32;
 
@@ -36,7 +36,12 @@ export function instantiateHexWasm(bytes = 0): HexWasm | undefined {
   }
   if (compiled === null || api === undefined) return undefined;
   const wasm = new api.Instance(compiled).exports as HexWasm;
+  growMemory(wasm, bytes);
+  return wasm;
+}
+
+/** Grow an instance's memory to at least `bytes` (views over the old buffer must be made again). */
+export function growMemory(wasm: HexWasm, bytes: number): void {
   const missing = bytes - wasm.memory.buffer.byteLength;
   if (missing > 0) wasm.memory.grow(Math.ceil(missing / WASM_PAGE));
-  return wasm;
 }

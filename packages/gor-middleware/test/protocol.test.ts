@@ -184,6 +184,8 @@ describe('stream engine', () => {
           for (const gor of [
             createMiddleware({ logger: memoryLogger().logger }),
             createMiddleware({ logger: memoryLogger().logger }).on('message', (m) => m),
+            // An async handler holds the input after every line: each read is resumed, not rescanned.
+            createMiddleware({ logger: memoryLogger().logger }).on('message', async (m) => m),
           ]) {
             expect(await runOver(gor, pieces)).toBe(expected);
             expect(gor.stats.malformed).toBe(malformed);
