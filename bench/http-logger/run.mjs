@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
+import { load, peakRssMb, percentile, printTable, size, smoke, startProcess } from '../lib.mjs';
 import { countLines } from './count-lines.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -44,10 +44,10 @@ const cycleRatios = [];
 const calibrationRatios = [];
 // Every round starts a fresh process per peer: the same server differs by tens of percent from one
 // process to the next (JIT decisions, memory layout), so one process per peer for the whole run
-// would measure that luck, not the logger. Within a round all four servers run at once (an idle
-// one costs nothing) and the load visits them in short slices, cycle after cycle in alternating
-// order: this machine's speed drifts by up to 2× within seconds, and a cycle of four one-second
-// slices sees nearly the same machine for every peer.
+// would measure that luck, not the logger. Within a round all servers run at once (an idle one
+// costs nothing) and the load visits them in short slices, cycle after cycle in alternating order:
+// this machine's speed drifts by up to 2× within seconds, and a cycle of one-second slices sees
+// nearly the same machine for every peer.
 const servers = new Map();
 try {
   for (let round = 0; round < rounds; round++) {
@@ -131,10 +131,9 @@ const pairedCpu = median(
   }),
 );
 const sortedRatios = [...cycleRatios].sort((a, b) => a - b);
-const quartile = (q) => sortedRatios[Math.floor((sortedRatios.length - 1) * q)];
 console.log(
   `\nour overhead / pino-http overhead (target ≤ 0.5): req/s ${show(ours['overhead req/s'] / pino['overhead req/s'])} (medians), ` +
-    `${show(median(cycleRatios))} (paired by cycle; quartiles ${show(quartile(0.25))}–${show(quartile(0.75))} of ${cycleRatios.length}); ` +
+    `${show(median(cycleRatios))} (paired by cycle; quartiles ${show(percentile(sortedRatios, 25))}–${show(percentile(sortedRatios, 75))} of ${cycleRatios.length}); ` +
     `CPU per request ${show(ours['CPU overhead µs'] / pino['CPU overhead µs'])} (paired by slice: ${show(pairedCpu)})${smoke ? ' — smoke run: too short to judge' : ''}`,
 );
 

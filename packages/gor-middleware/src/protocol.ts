@@ -16,13 +16,7 @@ export interface ParsedHeader {
   payloadStart: number;
 }
 
-/**
- * Scan the header of a lowercase hex line span without decoding or allocating: returns the offset
- * of the payload's first hex digit and the message type ('1', '2', '3', or '' for any other), or
- * the reason the header is malformed. Digit pairs are compared as bytes: the header ends at the
- * first "0a" pair and its fields are split by "20" pairs. Other bytes never match, so a span not
- * yet validated at worst reports a malformed header.
- */
+/** What scanHexHeader found. */
 export interface ScannedHeader {
   payloadStart: number;
   /** The type when it is one of the known single-digit types, else ''. */
@@ -34,6 +28,13 @@ const DIGIT_2 = 0x32;
 const DIGIT_3 = 0x33;
 const DIGIT_A = 0x61;
 
+/**
+ * Scan the header of a lowercase hex line span without decoding or allocating: returns the offset
+ * of the payload's first hex digit and the message type ('1', '2', '3', or '' for any other), or
+ * the reason the header is malformed. Digit pairs are compared as bytes: the header ends at the
+ * first "0a" pair and its fields are split by "20" pairs. Other bytes never match, so a span not
+ * yet validated at worst reports a malformed header.
+ */
 export function scanHexHeader(line: Buffer, start: number, end: number): ScannedHeader | string {
   const limit = Math.min(end, start + MAX_HEADER_BYTES * 2);
   let spaces = 0;

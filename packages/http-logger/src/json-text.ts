@@ -40,8 +40,9 @@ export class DurationText {
   set(ns: bigint): void {
     // Negative only with an injected clock that went back; past 2^53 ns the bigint is exact.
     const negative = ns < 0n;
-    const n = Number(negative ? -ns : ns);
-    const digits = Number.isSafeInteger(n) ? String(n) : (negative ? -ns : ns).toString();
+    const abs = negative ? -ns : ns;
+    const n = Number(abs);
+    const digits = Number.isSafeInteger(n) ? String(n) : abs.toString();
     const length = digits.length;
     const ms = length <= 6 ? MS_ZEROS[length] + digits : `${digits.slice(0, length - 6)}.${digits.slice(length - 6)}`;
     this.ms = negative ? `-${ms}` : ms;
