@@ -12,9 +12,9 @@ const smoke = process.argv.includes('--smoke');
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'bench-gor-'));
-// --scale=5 multiplies every message count: the issue's counts are short enough that JIT warm-up
-// (TurboFan compiling the hot path, about 0.3 s here) is part of the result; a longer run shows the
-// steady state.
+// --scale=5 multiplies every message count: the issue's counts are short enough that warm-up (the
+// first few thousand lines, before the hot path is optimised and while the heap grows) is part of
+// the result; a longer run shows the steady state.
 const scaleArg = process.argv.find((arg) => arg.startsWith('--scale='));
 const scale = scaleArg === undefined ? 1 : Number(scaleArg.slice('--scale='.length));
 if (!Number.isInteger(scale) || scale < 1) throw new Error(`--scale must be a positive integer, got ${scaleArg}`);
