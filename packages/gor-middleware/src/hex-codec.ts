@@ -1,6 +1,6 @@
 import { allocSmall } from '@traffic/core';
 import { decodeHexJs, encodeHexIntoJs } from './hex.js';
-import { instantiateHexWasm, READ_WRITE_PAST } from './hex-wasm-instance.js';
+import { type HexWasm, instantiateHexWasm, READ_WRITE_PAST } from './hex-wasm-instance.js';
 
 /**
  * Payload hex decoding and encoding. Up to WASM_MAX_BYTES it runs in WebAssembly (hex.wat, 16
@@ -12,17 +12,28 @@ import { instantiateHexWasm, READ_WRITE_PAST } from './hex-wasm-instance.js';
 const WASM_MAX_BYTES = 256 * 1024;
 // Memory layout: the input (at most 2 * WASM_MAX_BYTES hex digits) at 0, the output after it.
 const OUTPUT_AT = 2 * WASM_MAX_BYTES + READ_WRITE_PAST;
-const wasm = instantiateHexWasm(OUTPUT_AT + 2 * WASM_MAX_BYTES + READ_WRITE_PAST);
-const memory = wasm === undefined ? new Uint8Array(0) : new Uint8Array(wasm.memory.buffer);
 // Without WebAssembly, spans from this size go through a string and Node's native hex.
 const NATIVE_FROM = 2048;
+// Made on first use, not at import: every `traffic` command imports this package.
+let wasm: HexWasm | null | undefined;
+let memory = new Uint8Array(0);
+
+/** This thread's instance, or null without WebAssembly. */
+function codec(): HexWasm | null {
+  if (wasm === undefined) {
+    wasm = instantiateHexWasm(OUTPUT_AT + 2 * WASM_MAX_BYTES + READ_WRITE_PAST) ?? null;
+    if (wasm !== null) memory = new Uint8Array(wasm.memory.buffer);
+  }
+  return wasm;
+}
 
 /** Decode a valid, even-length hex span (either case) to bytes. */
 export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
   const length = (end - start) >> 1;
-  if (wasm !== undefined && length <= WASM_MAX_BYTES) {
+  const instance = codec();
+  if (instance !== null && length <= WASM_MAX_BYTES) {
     memory.set(bytes.subarray(start, end));
-    wasm.decode(0, length, OUTPUT_AT);
+    instance.decode(0, length, OUTPUT_AT);
     const out = allocSmall(length);
     out.set(memory.subarray(OUTPUT_AT, OUTPUT_AT + length));
     return out;
@@ -34,9 +45,10 @@ export function decodeHex(bytes: Buffer, start: number, end: number): Buffer {
 /** Write the lowercase hex of `src` into `dst` at `offset`; returns the offset after it. */
 export function encodeHexInto(src: Uint8Array, dst: Uint8Array, offset: number): number {
   const length = src.length;
-  if (wasm !== undefined && length <= WASM_MAX_BYTES) {
+  const instance = codec();
+  if (instance !== null && length <= WASM_MAX_BYTES) {
     memory.set(src);
-    wasm.encode(0, length, OUTPUT_AT);
+    instance.encode(0, length, OUTPUT_AT);
     dst.set(memory.subarray(OUTPUT_AT, OUTPUT_AT + 2 * length), offset);
     return offset + 2 * length;
   }
@@ -45,7 +57,7 @@ export function encodeHexInto(src: Uint8Array, dst: Uint8Array, offset: number):
 
 /** The lowercase hex of `src` as a new Buffer. */
 export function encodeHex(src: Buffer): Buffer {
-  if (src.length > WASM_MAX_BYTES || (wasm === undefined && src.length >= NATIVE_FROM))
+  if (src.length > WASM_MAX_BYTES || (codec() === null && src.length >= NATIVE_FROM))
     return Buffer.from(src.toString('hex'), 'latin1');
   const out = Buffer.allocUnsafe(src.length * 2);
   encodeHexInto(src, out, 0);
