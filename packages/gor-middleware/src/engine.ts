@@ -11,12 +11,14 @@ import type { GorStats, TypeStats } from './stats.js';
 import { typeName } from './stats.js';
 
 /**
- * The stdin → stdout loop. Reads Buffers; one scan per line finds its end and checks its hex
- * without decoding (HexScanner; lines may span many chunks); with no handlers it echoes the bytes
- * it read. Output is batched per input chunk; when stdout buffers more than maxBufferedBytes the
- * input is paused until 'drain', so nothing is dropped and memory stays bounded. With concurrency 1 an async handler
- * holds the next line back; with more, lines of other IDs overlap while lines of the same ID wait.
+ * Where the line holding `stop` (where the hex scan stopped) ends: `stop` itself for a clean line,
+ * which the scan ends at its own "\n"; otherwise the next "\n", or -1 when it is not in this chunk.
  */
+function lineEnd(chunk: Buffer, stop: number, length: number): number {
+  if (stop >= length) return -1;
+  return chunk[stop] === 0x0a ? stop : chunk.indexOf(0x0a, stop);
+}
+
 export interface WorkerReply {
   out: Buffer | null;
   outcome: 'forwarded' | 'modified' | 'filtered' | 'error';
@@ -35,6 +37,14 @@ export interface EngineHost {
   submit?: (line: Buffer, id: string, lineNumber: number) => Promise<WorkerReply>;
 }
 
+/**
+ * The stdin → stdout loop. Reads Buffers; one scan per line finds its end and checks its hex
+ * without decoding (HexScanner; lines may span many chunks); with no handlers it echoes the bytes
+ * it read. Output is batched per input chunk; when stdout buffers more than maxBufferedBytes the
+ * input is paused until 'drain', so nothing is dropped and memory stays bounded. With concurrency 1
+ * an async handler holds the next line back; with more, lines of other IDs overlap while lines of
+ * the same ID wait.
+ */
 export class LineEngine {
   readonly #host: EngineHost;
   readonly #input: Readable;
@@ -116,7 +126,7 @@ export class LineEngine {
     const skipping = this.#skipping;
     if (this.#partialBytes > 0 || skipping) {
       const stop = scanner.hexEnd(chunk, start, length);
-      const nl = stop < length && chunk[stop] === 0x0a ? stop : chunk.indexOf(0x0a, stop);
+      const nl = lineEnd(chunk, stop, length);
       if (nl < 0) {
         this.#addPartial(chunk.subarray(start), stop === length);
         this.#afterBatch();
@@ -132,17 +142,16 @@ export class LineEngine {
       } else start = nl + 1;
     }
     for (;;) {
-      // A clean line's scan stops at its own "\n"; any other stop needs the general path.
+      // A clean line (nl === stop) takes the fast path; any other stop needs the general path.
       const stop = scanner.hexEnd(chunk, start, length);
-      const clean = stop < length && chunk[stop] === 0x0a;
-      const nl = clean ? stop : stop < length ? chunk.indexOf(0x0a, stop) : -1;
+      const nl = lineEnd(chunk, stop, length);
       if (nl < 0) {
         if (start < length) this.#addPartial(chunk.subarray(start), stop === length);
         break;
       }
       let blocked = false;
       if (nl - start > this.#host.maxLineBytes) this.#tooLong(nl - start);
-      else if (clean) blocked = this.#hexLine(chunk, start, nl, true, this.#nextLine());
+      else if (nl === stop) blocked = this.#hexLine(chunk, start, nl, true, this.#nextLine());
       else blocked = this.#line(chunk, start, nl, true);
       start = nl + 1;
       if (blocked) {
