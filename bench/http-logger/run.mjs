@@ -38,7 +38,9 @@ function cpuMs(pid) {
   }
 }
 
-const results = new Map(peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], rss: 0, lines: 0 }]));
+const results = new Map(
+  peers.map((peer) => [peer, { rps: [], p50: [], p99: [], cpuUs: [], clientCpu: [], rss: 0, lines: 0 }]),
+);
 // One overhead ratio per cycle: (bare − ours) / (bare − pino-http), from slices a few seconds apart.
 const cycleRatios = [];
 const calibrationRatios = [];
@@ -62,13 +64,17 @@ try {
       for (const peer of (round * cycles + cycle) % 2 === 0 ? peers : [...peers].reverse()) {
         const { proc } = servers.get(peer);
         const cpuBefore = cpuMs(proc.pid);
+        const clientBefore = process.cpuUsage();
         const result = await load(url(peer), { connections, durationS: sliceS });
+        const client = process.cpuUsage(clientBefore);
         const cpuAfter = cpuMs(proc.pid);
         const row = results.get(peer);
         row.rps.push(result.rps);
         row.p50.push(result.p50);
         row.p99.push(result.p99);
         rps.set(peer, result.rps);
+        // The load generator's own CPU: near 100% means it, not the server, set the pace.
+        row.clientCpu.push(((client.user + client.system) / (sliceS * 1e6)) * 100);
         // Server CPU per request: steadier than req/s when other jobs share the cores.
         row.cpuUs.push(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.rps * sliceS));
         if (result.errors > 0 || result.non2xx > 0) {
@@ -109,6 +115,7 @@ const rows = peers.map((peer) => {
     'p99 ms': median(r.p99),
     'CPU µs/req': median(r.cpuUs),
     'CPU overhead µs': peer === 'bare' ? 0 : median(r.cpuUs) - bareCpu,
+    'client CPU %': median(r.clientCpu),
     'peak RSS MB': r.rss,
     'overhead req/s': peer === 'bare' ? 0 : bareRps - rps,
     'overhead %': peer === 'bare' ? 0 : ((bareRps - rps) / bareRps) * 100,
