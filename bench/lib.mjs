@@ -89,6 +89,12 @@ export async function startProcess(script, args = [], { env = {}, cwd } = {}) {
 }
 
 /** Percentile of a sorted numeric array. */
+/** The upper median of the finite values (NaN when there are none). */
+export function median(values) {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
+}
+
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

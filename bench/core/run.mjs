@@ -11,14 +11,9 @@ import { availableParallelism, loadavg } from 'node:os';
 // CPU time and both are printed. `--smoke` uses tiny sizes and finishes in a few seconds.
 // Not a test: numbers depend on the machine and its load; nothing here asserts on them.
 import { HookEvent, HookRegistry, HttpMessage } from '@traffic/core';
-import { printTable, size, smoke } from '../lib.mjs';
+import { median, printTable, size, smoke } from '../lib.mjs';
 
 let sink = 0; // consumed at the end so the JIT cannot drop the measured work
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** One timed round: wall ns (hrtime) and process CPU ns (user + system) per call. */
 function sample(startWall, startCpu, iterations) {

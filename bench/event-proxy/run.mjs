@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from '@traffic/core/testing';
-import { hasCommand, load, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
+import { hasCommand, load, median, peakRssMb, printTable, size, smoke, startProcess } from '../lib.mjs';
 
 const peerScript = new URL('./peer.mjs', import.meta.url).pathname;
 const CONNECTIONS = 50;
@@ -99,11 +99,6 @@ function cpuMs(pid) {
   } catch {
     return Number.NaN;
   }
-}
-
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
 }
 
 const upstream = await startProcess(peerScript, ['upstream']);

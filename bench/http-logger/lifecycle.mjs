@@ -14,7 +14,7 @@ import { fileSink, requestLogger } from '@traffic/http-logger';
 import morgan from 'morgan';
 import pino from 'pino';
 import pinoHttp from 'pino-http';
-import { printTable, size, smoke } from '../lib.mjs';
+import { median, printTable, size, smoke } from '../lib.mjs';
 import { countLines } from './count-lines.mjs';
 
 class NullSocket extends Duplex {
@@ -114,7 +114,6 @@ for (let round = 0; round < rounds; round++) {
 }
 for (const peer of Object.values(peers)) await peer.close();
 const lines = (file) => (file ? countLines(join(dir, file)) : 0);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const bare = median(samples.get('bare'));
 const rows = names.map((name) => {
   const cpu = median(samples.get(name));

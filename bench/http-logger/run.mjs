@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, peakRssMb, percentile, printTable, size, smoke, startProcess } from '../lib.mjs';
+import { load, median, peakRssMb, percentile, printTable, size, smoke, startProcess } from '../lib.mjs';
 import { countLines } from './count-lines.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -99,10 +99,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const bareRps = median(results.get('bare').rps);
 const bareCpu = median(results.get('bare').cpuUs);
 const rows = peers.map((peer) => {
