@@ -1,6 +1,9 @@
 import { hexEnd } from './hex.js';
 import { growMemory, type HexWasm, instantiateHexWasm, READ_WRITE_PAST } from './hex-wasm-instance.js';
 
+/** Chunks up to this size are copied into WebAssembly memory; the memory never shrinks. */
+const MAX_LOADED_BYTES = 1024 * 1024;
+
 /**
  * Finds where lowercase hex stops in an input chunk: the line's "\n" when the line is clean, else
  * the byte that needs a closer look. A loaded chunk is scanned in WebAssembly, 16 bytes per step
@@ -8,10 +11,6 @@ import { growMemory, type HexWasm, instantiateHexWasm, READ_WRITE_PAST } from '.
  * pieces, a chunk too large to copy, a runtime without WebAssembly) is scanned in JavaScript with
  * the same result.
  */
-
-/** Chunks up to this size are copied into WebAssembly memory; the memory never shrinks. */
-const MAX_LOADED_BYTES = 1024 * 1024;
-
 export class HexScanner {
   readonly #wasm: HexWasm | undefined;
   #memory = new Uint8Array(0);

@@ -24,6 +24,7 @@ export interface ScannedHeader {
 }
 
 const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
 const DIGIT_2 = 0x32;
 const DIGIT_3 = 0x33;
 const DIGIT_A = 0x61;
@@ -61,7 +62,7 @@ export function scanHexHeader(line: Buffer, start: number, end: number): Scanned
   let type: ScannedHeader['type'] = '';
   if (firstSpace === start + 2 && line[start] === DIGIT_3) {
     const low = line[start + 1];
-    if (low === 0x31) type = '1';
+    if (low === DIGIT_1) type = '1';
     else if (low === DIGIT_2) type = '2';
     else if (low === DIGIT_3) type = '3';
   }
@@ -137,8 +138,8 @@ export function writeLine(out: OutputBatcher, message: GorMessage): void {
   const scratch = out.scratch;
   if (headHex === undefined) at = encodeLatin1HexInto(header, scratch, at);
   else at += headHex.line.copy(scratch, at, headHex.headStart, headHex.start - 2);
-  scratch[at++] = 0x30;
-  scratch[at++] = 0x61;
+  scratch[at++] = DIGIT_0; // "0a": the header's newline
+  scratch[at++] = DIGIT_A;
   if (inline) {
     at = encodeHexInto(http, scratch, at);
     scratch[at++] = 0x0a;
