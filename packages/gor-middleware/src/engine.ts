@@ -174,7 +174,7 @@ export class LineEngine {
       this.#clearPartial();
       return false;
     }
-    if (clean && this.#echoPieces(chunk, start, nl)) {
+    if (clean && this.#echoPieces(chunk, start, nl, total)) {
       this.#clearPartial();
       return false;
     }
@@ -187,11 +187,11 @@ export class LineEngine {
   }
 
   /**
-   * Passthrough of a clean line that spans reads, without joining its pieces: when no handler is
-   * registered they are written as they are. Returns false (nothing done) when the line needs the
-   * general path: handlers, or a header that does not fit in the first piece.
+   * Passthrough of a clean line that spans reads (`total` hex digits), without joining its pieces:
+   * when no handler is registered they are written as they are. Returns false (nothing done) when
+   * the line needs the general path: handlers, or a header that does not fit in the first piece.
    */
-  #echoPieces(chunk: Buffer, start: number, nl: number): boolean {
+  #echoPieces(chunk: Buffer, start: number, nl: number, total: number): boolean {
     const host = this.#host;
     if (host.submit !== undefined || !host.idle()) return false;
     const pieces = this.#partial;
@@ -199,7 +199,7 @@ export class LineEngine {
     const header = scanHexHeader(first, 0, first.length & ~1);
     if (typeof header === 'string') return false; // the general path reports it (or finds it past this piece)
     const lineNumber = this.#nextLine();
-    if ((this.#partialBytes + nl - start) & 1) {
+    if (total & 1) {
       this.#malformed(lineNumber, 'odd number of hex digits');
       return true;
     }
