@@ -2,9 +2,9 @@
 // http-logger benchmark: the same hello-world node:http server, each in its own process (a fresh
 // one every round), bare and with each access logger writing to a file: ours (fileSink), pino-http
 // (pino.destination, sync: false), morgan ('combined' to an fs write stream). autocannon drives
-// each in turn; the table shows req/s, latency, server CPU per request, peak RSS, the overhead
-// against bare and the lines each logged; then lifecycle.mjs measures the same loggers in-process
-// (CPU per request).
+// each in turn; the table shows req/s, latency, server CPU per request, autocannon's own CPU, peak
+// RSS, the overhead against bare and the lines each logged; then lifecycle.mjs measures the same
+// loggers in-process (CPU per request).
 //   node bench/http-logger/run.mjs [--smoke] [--rounds=N] [--calibrate]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
